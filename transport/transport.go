@@ -1,0 +1,70 @@
+// Package transport defines how Scuttlebutt nodes exchange datagrams.
+//
+// A Transport moves opaque byte datagrams between addresses and knows nothing
+// of the protocol. Implementations live in sub-packages: transport/udp,
+// transport/tcp, transport/quic and transport/mem (a deterministic simulated
+// network for tests). Every implementation passes the shared suite in
+// transport/transporttest.
+//
+// Capabilities beyond datagrams are optional interfaces that the core detects
+// with a type assertion; see Streamer.
+package transport
+
+import (
+	"context"
+	"errors"
+)
+
+// Handler receives one datagram. from is the sender's address as Send would
+// accept it. b is only valid until the handler returns: copy what you keep.
+//
+// A Transport may call its Handler from several goroutines at once. A handler
+// must not block for long, and must not call the Transport's Close.
+type Handler func(from string, b []byte)
+
+// Transport sends and receives datagrams.
+//
+// All methods are safe for concurrent use. After Close, Send and Start return
+// an error for which errors.Is(err, net.ErrClosed) is true, and the Handler
+// is never called again.
+type Transport interface {
+	// Start begins delivering received datagrams to h. It is called once,
+	// before any Send; a second call returns an error.
+	Start(h Handler) error
+	// Send sends the datagram b to addr. It does not retain b. Delivery is
+	// best effort: loss, duplication and reordering are possible. A datagram
+	// larger than MTU is refused with an error wrapping ErrTooLarge. Send may
+	// block briefly (a socket write) but never on a slow or dead peer.
+	Send(addr string, b []byte) error
+	// LocalAddr is the address peers send to, as "host:port" for IP
+	// transports.
+	LocalAddr() string
+	// MTU is the largest datagram Send accepts, in bytes.
+	MTU() int
+	// Close stops the transport and waits for its goroutines to exit. It is
+	// idempotent: later calls return nil.
+	Close() error
+}
+
+// Streamer is an optional capability of a Transport: reliable delivery of
+// messages larger than the MTU, used for a full state sync on join and for a
+// reset after missed deletes. A Transport without it still converges through
+// datagrams.
+type Streamer interface {
+	// SendStream delivers b reliably to addr's Handler as one message, or
+	// returns an error. It may block until ctx is done. It does not retain b.
+	SendStream(ctx context.Context, addr string, b []byte) error
+	// MaxStreamSize is the largest message SendStream accepts.
+	MaxStreamSize() int
+}
+
+// Errors returned by transports. Test for them with errors.Is; a closed
+// transport returns net.ErrClosed.
+var (
+	// ErrTooLarge: the datagram exceeds the transport's MTU.
+	ErrTooLarge = errors.New("transport: datagram larger than MTU")
+	// ErrUnreachable: the address is not known or not reachable.
+	ErrUnreachable = errors.New("transport: address unreachable")
+	// ErrStarted: Start was called twice.
+	ErrStarted = errors.New("transport: already started")
+)
