@@ -54,6 +54,10 @@ type DigestEntry struct {
 	// MaxVersion is the highest version of the node's state the sender holds
 	// without a gap.
 	MaxVersion uint64
+	// GCVersion is the sender's tombstone garbage-collection watermark for
+	// the node (see NodeDelta.GCVersion); it tells a peer whether the sender
+	// needs a reset.
+	GCVersion uint64
 	// Heartbeat is the node's heartbeat counter as last seen by the sender.
 	Heartbeat uint64
 	// Left is set once the node announced a graceful departure.
@@ -68,6 +72,12 @@ type DigestEntry struct {
 // to the sender. An empty Lo means no lower bound and an empty Hi no upper
 // bound; a digest with both empty is complete. Entries outside the range may
 // be present (the sender always lists itself) and say nothing about others.
+//
+// On a SYNACK the digest is a request list instead: the nodes the responder
+// wants deltas for, with what it holds of them (Generation 0 for a node it has
+// never heard of), plus the responder's own entry, plus the initiator's entry
+// as an acknowledgement when the initiator announced it is leaving. Lo and Hi
+// are unused there.
 type Digest struct {
 	Lo, Hi  string
 	Entries []DigestEntry
