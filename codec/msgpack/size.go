@@ -1,0 +1,80 @@
+package msgpack
+
+import (
+	"math"
+
+	"github.com/scuttlebutt-go/scuttlebutt/codec"
+)
+
+// Base is the size of a message with empty digest and delta lists.
+func (Codec) Base(k codec.Kind, from, lo, hi string) int {
+	return arrayLen(messageFields) + strLen(magic) + uintLen(Version) + uintLen(uint64(k)) +
+		strLen(from) + strLen(lo) + strLen(hi) + arrayLen(0) + arrayLen(0)
+}
+
+// DigestEntry is the size of one digest entry record.
+func (Codec) DigestEntry(e *codec.DigestEntry) int {
+	return arrayLen(digestEntryFields) + strLen(e.ID) + uintLen(e.Generation) + uintLen(e.MaxVersion) +
+		uintLen(e.GCVersion) + uintLen(e.Heartbeat) + 1
+}
+
+// DigestCount is the growth of the digest's array header for n entries.
+func (Codec) DigestCount(n int) int { return arrayLen(n) - arrayLen(0) }
+
+// NodeDelta is the size of one node delta record with no entries.
+func (Codec) NodeDelta(d *codec.NodeDelta) int {
+	return arrayLen(nodeDeltaFields) + strLen(d.ID) + uintLen(d.Generation) + uintLen(d.From) +
+		uintLen(d.Upto) + 1 + uintLen(d.GCVersion) + arrayLen(0)
+}
+
+// DeltaCount is the growth of the deltas' array header for n node deltas.
+func (Codec) DeltaCount(n int) int { return arrayLen(n) - arrayLen(0) }
+
+// Entry is the size of one entry record.
+func (Codec) Entry(e *codec.Entry) int {
+	return arrayLen(entryFields) + strLen(e.Key) + strLen(e.Value) + uintLen(e.Version) + 1
+}
+
+// EntryCount is the growth of a node delta's entry array header for n
+// entries.
+func (Codec) EntryCount(n int) int { return arrayLen(n) - arrayLen(0) }
+
+// arrayLen is the size of an array header for n elements.
+func arrayLen(n int) int {
+	switch {
+	case n < 16:
+		return 1
+	case n <= math.MaxUint16:
+		return 3
+	}
+	return 5
+}
+
+// strLen is the size of s as a str.
+func strLen(s string) int {
+	switch n := len(s); {
+	case n < 32:
+		return 1 + n
+	case n <= math.MaxUint8:
+		return 2 + n
+	case n <= math.MaxUint16:
+		return 3 + n
+	default:
+		return 5 + n
+	}
+}
+
+// uintLen is the size of n as the shortest MessagePack integer.
+func uintLen(n uint64) int {
+	switch {
+	case n <= 127:
+		return 1
+	case n <= math.MaxUint8:
+		return 2
+	case n <= math.MaxUint16:
+		return 3
+	case n <= math.MaxUint32:
+		return 5
+	}
+	return 9
+}

@@ -1,0 +1,179 @@
+package scuttlebutt
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/scuttlebutt-go/scuttlebutt/codec"
+	"github.com/scuttlebutt-go/scuttlebutt/detector"
+	"github.com/scuttlebutt-go/scuttlebutt/scuttlebutt/internal/core"
+	"github.com/scuttlebutt-go/scuttlebutt/store"
+	"github.com/scuttlebutt-go/scuttlebutt/transport"
+)
+
+// Ordering chooses which deltas go first when not all fit in a datagram.
+type Ordering = core.Ordering
+
+const (
+	// ScuttleDepth sends the nodes with the most available deltas first,
+	// ties broken at random (the paper's best, and the default).
+	ScuttleDepth = core.ScuttleDepth
+	// ScuttleBreadth sends one delta of each node per pass, round-robin.
+	ScuttleBreadth = core.ScuttleBreadth
+)
+
+// Config configures a Node. Only ID is required; every zero field takes the
+// default documented on it. New fills the defaults, then validates, and
+// refuses a bad Config with an error naming the field (errors.Is(err,
+// ErrInvalidConfig)).
+type Config struct {
+	// ID names this node in the cluster. Required; at most MaxIDLength bytes.
+	ID string
+	// BindAddr is the "host:port" the default UDP transport binds to
+	// (default "0.0.0.0:7946"). Unused when Transport is set.
+	BindAddr string
+	// AdvertiseAddr is the address other nodes send to. Default: the
+	// transport's LocalAddr, with an unspecified host (0.0.0.0) replaced by
+	// a private address of this machine.
+	AdvertiseAddr string
+	// EventSubscriber receives every event; see Subscribe for more.
+	EventSubscriber EventSubscriber
+
+	// Generation is this incarnation of ID; it must grow on every start
+	// (default: the clock's time in nanoseconds).
+	Generation uint64
+	// GossipInterval is the time between gossip rounds (default 500ms);
+	// each round is jittered by ±10%.
+	GossipInterval time.Duration
+	// Fanout is how many peers a round gossips with (default 3, at most 64).
+	Fanout int
+	// MTU is the largest datagram sent, in bytes, counted on the encoded
+	// message (default: the transport's MTU; at least MinMTU and at most the
+	// transport's).
+	MTU int
+	// Ordering chooses the deltas sent first when not all fit (default
+	// ScuttleDepth).
+	Ordering Ordering
+	// RemoveAfter is how long a suspected or departed node is kept before
+	// its state is dropped (default 2 minutes).
+	RemoveAfter time.Duration
+	// RememberRemoved is how long a removed node is remembered so stale
+	// gossip cannot bring it back (default 10 minutes).
+	RememberRemoved time.Duration
+	// TombstoneGrace is how long a deleted key's tombstone is kept (default
+	// 5 minutes). A peer that was away longer is reset with full state.
+	TombstoneGrace time.Duration
+
+	// Transport carries datagrams (default: UDP on BindAddr). The Node
+	// closes it on Close.
+	Transport transport.Transport
+	// Codec encodes messages (default: the binary codec).
+	Codec codec.Codec
+	// Store holds every node's state (default: in memory).
+	Store store.Store
+	// Detector judges liveness (default: suspect after 8 gossip intervals
+	// without a new heartbeat).
+	Detector detector.Detector
+	// Clock is the source of time (default: the wall clock). A
+	// transport/mem Network is a virtual clock for deterministic tests.
+	Clock Clock
+	// Rand drives every random choice (default: seeded from the clock).
+	// The same seed, clock and inputs give the same run.
+	Rand *rand.Rand
+	// Logger receives diagnostics (default: none).
+	Logger *slog.Logger
+}
+
+// Limits on Config fields.
+const (
+	// MaxIDLength is the longest node ID accepted, in bytes.
+	MaxIDLength = 128
+	// MinMTU is the smallest MTU accepted, in bytes.
+	MinMTU = 256
+	// MaxFanout is the largest Fanout accepted.
+	MaxFanout = 64
+)
+
+// ErrInvalidConfig is wrapped by every Config validation error.
+var ErrInvalidConfig = errors.New("invalid config")
+
+// ConfigError names the Config field that was refused and why.
+type ConfigError struct {
+	Field  string
+	Reason string
+}
+
+// Error returns "invalid config: Field: reason".
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("scuttlebutt: invalid config: %s: %s", e.Field, e.Reason)
+}
+
+// Unwrap makes errors.Is(err, ErrInvalidConfig) true.
+func (e *ConfigError) Unwrap() error { return ErrInvalidConfig }
+
+func configErr(field, format string, args ...any) error {
+	return &ConfigError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// setDefaults fills the zero fields that need no constructed parts.
+func (c *Config) setDefaults() {
+	if c.BindAddr == "" && c.Transport == nil {
+		c.BindAddr = "0.0.0.0:7946"
+	}
+	if c.GossipInterval == 0 {
+		c.GossipInterval = 500 * time.Millisecond
+	}
+	if c.Fanout == 0 {
+		c.Fanout = 3
+	}
+	if c.RemoveAfter == 0 {
+		c.RemoveAfter = 2 * time.Minute
+	}
+	if c.RememberRemoved == 0 {
+		c.RememberRemoved = 10 * time.Minute
+	}
+	if c.TombstoneGrace == 0 {
+		c.TombstoneGrace = 5 * time.Minute
+	}
+	if c.Clock == nil {
+		c.Clock = wallClock{}
+	}
+	if c.Generation == 0 {
+		c.Generation = uint64(c.Clock.Now().UnixNano())
+	}
+	if c.Rand == nil {
+		seed := uint64(c.Clock.Now().UnixNano())
+		c.Rand = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// validate checks the fields that do not depend on the transport.
+func (c *Config) validate() error {
+	switch {
+	case c.ID == "":
+		return configErr("ID", "required")
+	case len(c.ID) > MaxIDLength:
+		return configErr("ID", "%d bytes, more than %d", len(c.ID), MaxIDLength)
+	case c.GossipInterval < 0:
+		return configErr("GossipInterval", "negative (%v)", c.GossipInterval)
+	case c.Fanout < 0 || c.Fanout > MaxFanout:
+		return configErr("Fanout", "%d is outside 1..%d", c.Fanout, MaxFanout)
+	case c.MTU != 0 && c.MTU < MinMTU:
+		return configErr("MTU", "%d is below %d", c.MTU, MinMTU)
+	case c.Ordering != ScuttleDepth && c.Ordering != ScuttleBreadth:
+		return configErr("Ordering", "unknown ordering %d", c.Ordering)
+	case c.RemoveAfter < 0:
+		return configErr("RemoveAfter", "negative (%v)", c.RemoveAfter)
+	case c.RememberRemoved < 0:
+		return configErr("RememberRemoved", "negative (%v)", c.RememberRemoved)
+	case c.TombstoneGrace < 0:
+		return configErr("TombstoneGrace", "negative (%v)", c.TombstoneGrace)
+	}
+	return nil
+}

@@ -1,0 +1,73 @@
+package scuttlebutt
+
+import (
+	"net"
+
+	"github.com/scuttlebutt-go/scuttlebutt/codec/json"
+	"github.com/scuttlebutt-go/scuttlebutt/detector/interval"
+	storemem "github.com/scuttlebutt-go/scuttlebutt/store/mem"
+	"github.com/scuttlebutt-go/scuttlebutt/transport/addr"
+	"github.com/scuttlebutt-go/scuttlebutt/transport/udp"
+)
+
+// setParts constructs the default parts that were not given and checks the
+// fields that depend on them. It runs after validate.
+func (c *Config) setParts() error {
+	if c.Codec == nil {
+		c.Codec = json.Codec{}
+	}
+	if c.Store == nil {
+		c.Store = storemem.New()
+	}
+	if c.Detector == nil {
+		d, err := interval.New(interval.Config{Interval: c.GossipInterval, K: 8})
+		if err != nil {
+			return configErr("Detector", "default detector: %v", err)
+		}
+		c.Detector = d
+	}
+	if c.AdvertiseAddr != "" {
+		a, err := addr.Resolve(c.AdvertiseAddr)
+		if err != nil {
+			return configErr("AdvertiseAddr", "%v", err)
+		}
+		c.AdvertiseAddr = a
+	}
+	if c.Transport == nil {
+		bind, err := addr.Resolve(c.BindAddr)
+		if err != nil {
+			return configErr("BindAddr", "%v", err)
+		}
+		t, err := udp.New(udp.Config{BindAddr: bind, AdvertiseAddr: c.AdvertiseAddr, Logger: c.Logger})
+		if err != nil {
+			return configErr("BindAddr", "%v", err)
+		}
+		c.Transport = t
+	}
+	if c.MTU == 0 {
+		c.MTU = c.Transport.MTU()
+	}
+	if c.MTU > c.Transport.MTU() {
+		return configErr("MTU", "%d exceeds the transport's MTU %d", c.MTU, c.Transport.MTU())
+	}
+	if c.MTU < MinMTU {
+		return configErr("MTU", "%d is below %d", c.MTU, MinMTU)
+	}
+	if c.AdvertiseAddr == "" {
+		c.AdvertiseAddr = c.Transport.LocalAddr()
+		if host, _, err := net.SplitHostPort(c.AdvertiseAddr); err == nil {
+			if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+				// Bound to 0.0.0.0: advertise a usable private address.
+				a, err := addr.Advertise(c.AdvertiseAddr)
+				if err != nil {
+					return configErr("AdvertiseAddr", "none given and none found for %q: %v", c.AdvertiseAddr, err)
+				}
+				c.AdvertiseAddr = a
+			}
+		}
+	}
+	if c.AdvertiseAddr == "" {
+		return configErr("AdvertiseAddr", "empty, and the transport reports no local address")
+	}
+	return nil
+}

@@ -1,0 +1,516 @@
+// Package core is the Scuttlebutt protocol as a deterministic state machine.
+//
+// A Core is fed the current time, received messages and local writes; it
+// queues messages to send and events to emit, which the caller drains with
+// Ready. It starts no goroutines, opens no sockets, never reads the wall
+// clock and draws randomness only from the *rand.Rand it was given, so the
+// same inputs produce the same outputs, byte for byte. It is not safe for
+// concurrent use: the Node runtime in package scuttlebutt serialises calls.
+//
+// The exchange follows van Renesse et al. (2008), push-pull:
+//
+//	initiator                      responder
+//	Tick:  SYN(digest)     ──────▶
+//	                        ◀──────  SYNACK(requests, deltas initiator lacks)
+//	       ACK(deltas responder lacks) ──────▶
+//
+// It depends only on the codec, store and detector interfaces.
+package core
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/scuttlebutt-go/scuttlebutt/codec"
+	"github.com/scuttlebutt-go/scuttlebutt/detector"
+	"github.com/scuttlebutt-go/scuttlebutt/store"
+)
+
+// ReservedPrefix starts the keys the protocol keeps for itself in each
+// node's state. Users cannot write them, and they raise no events.
+const ReservedPrefix = "_sb."
+
+// KeyAddr is the reserved key holding a node's advertised gossip address.
+const KeyAddr = ReservedPrefix + "addr"
+
+// Ordering chooses which deltas go first when not all fit in a datagram.
+type Ordering uint8
+
+const (
+	// ScuttleDepth sends the nodes with the most available deltas first
+	// (ties broken at random): the paper's best.
+	ScuttleDepth Ordering = iota
+	// ScuttleBreadth sends one delta of each node per pass, round-robin.
+	ScuttleBreadth
+)
+
+// Status is a node's membership state as this node sees it.
+type Status uint8
+
+const (
+	// StatusAlive: heartbeats arrive as expected.
+	StatusAlive Status = iota + 1
+	// StatusSuspect: the detector suspects the node is down.
+	StatusSuspect
+	// StatusLeft: the node announced a graceful departure.
+	StatusLeft
+)
+
+var statusNames = [...]string{"", "alive", "suspect", "left"}
+
+// String returns the status name.
+func (s Status) String() string {
+	if int(s) < len(statusNames) && s != 0 {
+		return statusNames[s]
+	}
+	return fmt.Sprintf("Status(%d)", uint8(s))
+}
+
+// Config holds what a Core needs. Package scuttlebutt fills it from its own
+// validated Config.
+type Config struct {
+	ID         string
+	Generation uint64
+	// Addr is the advertised gossip address, stored under KeyAddr.
+	Addr     string
+	Fanout   int
+	MTU      int
+	Ordering Ordering
+	// RemoveAfter is how long a suspected or left node is kept before its
+	// state is dropped.
+	RemoveAfter time.Duration
+	// RememberRemoved is how long a removed ID's generation is remembered,
+	// so stale gossip cannot bring it back.
+	RememberRemoved time.Duration
+	// TombstoneGrace is how long a tombstone is kept before it is dropped.
+	TombstoneGrace time.Duration
+	Store          store.Store
+	Detector       detector.Detector
+	Sizer          codec.Sizer
+	Rand           *rand.Rand
+}
+
+// Outgoing is a message to send. The Core does not keep Msg.
+type Outgoing struct {
+	To  string
+	Msg *codec.Message
+	// Stream asks for the transport's stream capability: the message may
+	// exceed the MTU.
+	Stream bool
+}
+
+// Stats counts what the Core did. All counters only grow.
+type Stats struct {
+	Rounds          uint64
+	SynReceived     uint64
+	SynAckReceived  uint64
+	AckReceived     uint64
+	DeltasApplied   uint64 // node deltas that changed state
+	DeltasStale     uint64 // node deltas already held or of an old generation
+	DeltasRejected  uint64 // node deltas refused: gaps, invalid, removed nodes
+	EntriesApplied  uint64
+	DeltasCut       uint64 // node deltas cut short for lack of room
+	ResetsSent      uint64
+	TombstonesGCd   uint64
+	MessagesDropped uint64 // messages ignored as a whole (bad kind, from self)
+}
+
+// Errors returned by Core methods.
+var (
+	// ErrReservedKey: the key starts with ReservedPrefix.
+	ErrReservedKey = errors.New("key uses the reserved prefix " + ReservedPrefix)
+	// ErrEmptyKey: the key is empty.
+	ErrEmptyKey = errors.New("key is empty")
+	// ErrLeft: the node has left the cluster and accepts no more writes.
+	ErrLeft = errors.New("node has left the cluster")
+)
+
+// member is what the Core tracks of another node beyond its store state.
+type member struct {
+	id     string
+	addr   string
+	status Status
+	since  time.Time // when status last changed
+	idx    int       // position in Core.members
+}
+
+// gcMark records a node's max version at a time, for tombstone GC.
+type gcMark struct {
+	at      time.Time
+	version uint64
+}
+
+// Core is the protocol state machine. Create it with New.
+type Core struct {
+	cfg   Config
+	st    store.Store
+	det   detector.Detector
+	sizer codec.Sizer
+	rng   *rand.Rand
+
+	heartbeat uint64
+	left      bool
+	leaveAcks map[string]bool
+
+	members    map[string]*member
+	order      []*member // every member, in join order: deterministic iteration
+	alive      []*member // members to gossip with, for O(1) random choice
+	aliveIdx   map[*member]int
+	checkFrom  int // rotating cursor of liveness checks
+	removed    map[string]removedID
+	seeds      []string
+	digestFrom string // rotating digest window cursor
+
+	gcMarks  map[string][]gcMark
+	nextMark time.Time
+
+	out    []Outgoing
+	events []Event
+	stats  Stats
+
+	// scratch reused across calls
+	listed map[string]struct{}
+	cands  []candidate
+}
+
+type removedID struct {
+	gen   uint64
+	until time.Time
+}
+
+// New returns a Core for cfg at time now, with the node's address written
+// as its first key.
+func New(cfg Config, now time.Time) (*Core, error) {
+	switch {
+	case cfg.ID == "":
+		return nil, errors.New("core: empty ID")
+	case cfg.Generation == 0:
+		return nil, errors.New("core: zero Generation")
+	case cfg.Store == nil || cfg.Detector == nil || cfg.Sizer == nil || cfg.Rand == nil:
+		return nil, errors.New("core: Store, Detector, Sizer and Rand are required")
+	case cfg.Fanout < 1:
+		return nil, errors.New("core: Fanout below 1")
+	}
+	c := &Core{
+		cfg:       cfg,
+		st:        cfg.Store,
+		det:       cfg.Detector,
+		sizer:     cfg.Sizer,
+		rng:       cfg.Rand,
+		leaveAcks: map[string]bool{},
+		members:   map[string]*member{},
+		aliveIdx:  map[*member]int{},
+		removed:   map[string]removedID{},
+		gcMarks:   map[string][]gcMark{},
+		listed:    map[string]struct{}{},
+	}
+	if _, err := c.st.AddNode(cfg.ID, cfg.Generation); err != nil {
+		return nil, fmt.Errorf("core: adding self to store: %w", err)
+	}
+	if cfg.Addr != "" {
+		if _, _, err := c.st.Put(cfg.ID, KeyAddr, cfg.Addr, false); err != nil {
+			return nil, fmt.Errorf("core: writing address: %w", err)
+		}
+	}
+	c.nextMark = now
+	return c, nil
+}
+
+// ID returns the node's ID.
+func (c *Core) ID() string { return c.cfg.ID }
+
+// Generation returns the node's generation.
+func (c *Core) Generation() uint64 { return c.cfg.Generation }
+
+// Stats returns the counters.
+func (c *Core) Stats() Stats { return c.stats }
+
+// Ready returns the queued messages and events and clears the queues. The
+// caller owns the returned slices.
+func (c *Core) Ready() ([]Outgoing, []Event) {
+	out, ev := c.out, c.events
+	c.out, c.events = nil, nil
+	return out, ev
+}
+
+// Put writes key=value to the node's own state. Writing the current value
+// is a no-op.
+func (c *Core) Put(key, value string) error { return c.write(key, value, false) }
+
+// Delete deletes key from the node's own state by writing a tombstone.
+// Deleting a missing key is a no-op.
+func (c *Core) Delete(key string) error { return c.write(key, "", true) }
+
+func (c *Core) write(key, value string, tombstone bool) error {
+	switch {
+	case key == "":
+		return ErrEmptyKey
+	case strings.HasPrefix(key, ReservedPrefix):
+		return fmt.Errorf("%w: %q", ErrReservedKey, key)
+	case c.left:
+		return ErrLeft
+	}
+	e, changed, err := c.st.Put(c.cfg.ID, key, value, tombstone)
+	if err != nil || !changed {
+		return err
+	}
+	c.emitEntry(c.cfg.ID, c.cfg.Generation, e)
+	return nil
+}
+
+// Join adds seed addresses and opens an exchange with each at once. The
+// seeds are also used whenever no live peer is known.
+func (c *Core) Join(seeds []string) {
+	for _, s := range seeds {
+		if s == "" || s == c.cfg.Addr || contains(c.seeds, s) {
+			continue
+		}
+		c.seeds = append(c.seeds, s)
+	}
+	if len(c.seeds) == 0 {
+		return
+	}
+	syn := c.synMessage()
+	for _, s := range c.seeds {
+		c.out = append(c.out, Outgoing{To: s, Msg: syn})
+	}
+}
+
+// SetSeeds replaces the seed list without sending anything (used when seed
+// names are resolved again).
+func (c *Core) SetSeeds(seeds []string) {
+	c.seeds = c.seeds[:0]
+	for _, s := range seeds {
+		if s != "" && s != c.cfg.Addr && !contains(c.seeds, s) {
+			c.seeds = append(c.seeds, s)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Tick runs one gossip round at now: it beats the heart, checks liveness,
+// drops what has expired, and opens an exchange with Fanout peers.
+func (c *Core) Tick(now time.Time) {
+	c.stats.Rounds++
+	c.heartbeat++
+	c.st.Heartbeat(c.cfg.ID, c.cfg.Generation, c.heartbeat)
+	c.checkLiveness(now)
+	c.expire(now)
+	c.collectTombstones(now)
+
+	targets := c.choosePeers()
+	if len(targets) == 0 {
+		return
+	}
+	syn := c.synMessage()
+	for _, to := range targets {
+		c.out = append(c.out, Outgoing{To: to, Msg: syn})
+	}
+}
+
+// choosePeers picks Fanout live members at random, now and then a suspected
+// one (so that two healthy nodes that wrongly suspect each other recover),
+// and a seed when no member is alive or, now and then, to heal partitions.
+func (c *Core) choosePeers() []string {
+	var to []string
+	n := len(c.alive)
+	k := min(c.cfg.Fanout, n)
+	// Partial Fisher-Yates over the alive slice: k distinct picks.
+	for i := 0; i < k; i++ {
+		j := i + c.rng.IntN(n-i)
+		c.swapAlive(i, j)
+		to = append(to, c.alive[i].addr)
+	}
+	suspects := 0
+	for _, m := range c.order {
+		if m.status == StatusSuspect {
+			suspects++
+		}
+	}
+	if suspects > 0 && c.rng.Float64() < float64(suspects)/float64(n+1) {
+		pick := c.rng.IntN(suspects)
+		for _, m := range c.order {
+			if m.status != StatusSuspect {
+				continue
+			}
+			if pick == 0 {
+				if m.addr != "" {
+					to = append(to, m.addr)
+				}
+				break
+			}
+			pick--
+		}
+	}
+	if len(c.seeds) > 0 && (n == 0 || c.rng.Float64() < float64(len(c.seeds))/float64(n+1)) {
+		s := c.seeds[c.rng.IntN(len(c.seeds))]
+		if !contains(to, s) {
+			to = append(to, s)
+		}
+	}
+	return to
+}
+
+func (c *Core) swapAlive(i, j int) {
+	if i == j {
+		return
+	}
+	a, b := c.alive[i], c.alive[j]
+	c.alive[i], c.alive[j] = b, a
+	c.aliveIdx[b], c.aliveIdx[a] = i, j
+}
+
+// Step handles a message received at now from the transport address from.
+func (c *Core) Step(now time.Time, from string, m *codec.Message) {
+	if m.From == c.cfg.ID || m.From == "" {
+		c.stats.MessagesDropped++
+		return
+	}
+	switch m.Kind {
+	case codec.KindSyn:
+		c.stats.SynReceived++
+		c.handleSyn(now, from, m)
+	case codec.KindSynAck:
+		c.stats.SynAckReceived++
+		c.applyDeltas(now, m.Deltas)
+		c.handleRequests(now, from, m)
+	case codec.KindAck:
+		c.stats.AckReceived++
+		c.applyDeltas(now, m.Deltas)
+	default:
+		c.stats.MessagesDropped++
+	}
+}
+
+// handleSyn answers a SYN with the requests for what the initiator has and
+// this node lacks, and the deltas the initiator lacks.
+func (c *Core) handleSyn(now time.Time, from string, m *codec.Message) {
+	reply := &codec.Message{Kind: codec.KindSynAck, From: c.cfg.ID}
+	var ackLeave *codec.DigestEntry
+	for i := range m.Digest.Entries {
+		e := &m.Digest.Entries[i]
+		c.observe(now, e)
+		if e.ID == m.From && e.Left {
+			ackLeave = e
+		}
+	}
+	// The request list: our own entry first, the leave acknowledgement,
+	// then every node the initiator is ahead on.
+	budget := c.cfg.MTU - c.sizer.Base(codec.KindSynAck, c.cfg.ID, "", "")
+	digestBudget := budget / 2
+	used := 0
+	add := func(e codec.DigestEntry) bool {
+		n := len(reply.Digest.Entries)
+		cost := c.sizer.DigestEntry(&e) + c.sizer.DigestCount(n+1) - c.sizer.DigestCount(n)
+		if used+cost > digestBudget {
+			return false
+		}
+		used += cost
+		reply.Digest.Entries = append(reply.Digest.Entries, e)
+		return true
+	}
+	add(c.selfEntry())
+	if ackLeave != nil {
+		add(*ackLeave)
+	}
+	for i := range m.Digest.Entries {
+		e := &m.Digest.Entries[i]
+		if want, ok := c.request(e); ok && !add(want) {
+			break
+		}
+	}
+	c.cands = c.candidates(c.cands[:0], &m.Digest, true)
+	reply.Deltas = c.pack(c.cands, budget-used)
+	c.out = append(c.out, Outgoing{To: from, Msg: reply})
+}
+
+// handleRequests answers the request list of a SYNACK with an ACK.
+func (c *Core) handleRequests(now time.Time, from string, m *codec.Message) {
+	for i := range m.Digest.Entries {
+		e := &m.Digest.Entries[i]
+		if e.ID == c.cfg.ID {
+			if c.left && e.Left && e.Generation == c.cfg.Generation {
+				c.leaveAcks[m.From] = true
+			}
+			continue
+		}
+		c.observe(now, e)
+	}
+	// Our own entry may be both a leave acknowledgement and a request for
+	// our state: candidates see every entry.
+	c.cands = c.candidates(c.cands[:0], &m.Digest, false)
+	if len(c.cands) == 0 {
+		return
+	}
+	ack := &codec.Message{Kind: codec.KindAck, From: c.cfg.ID}
+	budget := c.cfg.MTU - c.sizer.Base(codec.KindAck, c.cfg.ID, "", "")
+	ack.Deltas = c.pack(c.cands, budget)
+	if len(ack.Deltas) > 0 {
+		c.out = append(c.out, Outgoing{To: from, Msg: ack})
+	}
+}
+
+// request returns the entry to ask the initiator for, when its digest entry
+// e shows it holds more of a node than this node does.
+func (c *Core) request(e *codec.DigestEntry) (codec.DigestEntry, bool) {
+	if e.ID == c.cfg.ID || c.isRemoved(e.ID, e.Generation) {
+		return codec.DigestEntry{}, false
+	}
+	n, ok := c.st.Node(e.ID)
+	switch {
+	case !ok:
+		return codec.DigestEntry{ID: e.ID}, true // never heard of it
+	case e.Generation > n.Generation:
+		return codec.DigestEntry{ID: e.ID, Generation: n.Generation}, true
+	case e.Generation == n.Generation && e.MaxVersion > n.MaxVersion:
+		return codec.DigestEntry{ID: e.ID, Generation: n.Generation, MaxVersion: n.MaxVersion, GCVersion: n.GCVersion}, true
+	}
+	return codec.DigestEntry{}, false
+}
+
+// observe takes the heartbeat and departure a digest entry reports of a
+// node this node already knows.
+func (c *Core) observe(now time.Time, e *codec.DigestEntry) {
+	if e.ID == c.cfg.ID {
+		return
+	}
+	n, ok := c.st.Node(e.ID)
+	if !ok || e.Generation != n.Generation {
+		return
+	}
+	if e.Heartbeat > n.Heartbeat && c.st.Heartbeat(e.ID, e.Generation, e.Heartbeat) {
+		c.det.Heartbeat(e.ID, now)
+		if m := c.members[e.ID]; m != nil && m.status == StatusSuspect {
+			c.setStatus(now, m, StatusAlive, n.Generation)
+		}
+	}
+	if e.Left && c.st.SetLeft(e.ID, e.Generation) {
+		if m := c.members[e.ID]; m != nil {
+			c.setStatus(now, m, StatusLeft, n.Generation)
+		}
+	}
+}
+
+// selfEntry is this node's own digest entry.
+func (c *Core) selfEntry() codec.DigestEntry {
+	n, _ := c.st.Node(c.cfg.ID)
+	return digestEntry(n)
+}
+
+func digestEntry(n store.Node) codec.DigestEntry {
+	return codec.DigestEntry{
+		ID: n.ID, Generation: n.Generation, MaxVersion: n.MaxVersion,
+		GCVersion: n.GCVersion, Heartbeat: n.Heartbeat, Left: n.Left,
+	}
+}

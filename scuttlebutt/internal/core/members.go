@@ -1,0 +1,176 @@
+package core
+
+import "time"
+
+// addMember starts tracking a newly known node as alive.
+func (c *Core) addMember(now time.Time, id string) *member {
+	m := &member{id: id, status: StatusAlive, since: now, idx: len(c.order)}
+	c.members[id] = m
+	c.order = append(c.order, m)
+	c.det.Heartbeat(id, now)
+	c.markAlive(m)
+	return m
+}
+
+func (c *Core) setAddr(m *member, addr string) {
+	m.addr = addr
+}
+
+// markAlive puts m in the set of gossip targets.
+func (c *Core) markAlive(m *member) {
+	if _, ok := c.aliveIdx[m]; ok {
+		return
+	}
+	c.aliveIdx[m] = len(c.alive)
+	c.alive = append(c.alive, m)
+}
+
+// markNotAlive takes m out of the set of gossip targets.
+func (c *Core) markNotAlive(m *member) {
+	i, ok := c.aliveIdx[m]
+	if !ok {
+		return
+	}
+	last := len(c.alive) - 1
+	c.swapAlive(i, last)
+	c.alive = c.alive[:last]
+	delete(c.aliveIdx, m)
+}
+
+// setStatus moves m to status s and emits the transition.
+func (c *Core) setStatus(now time.Time, m *member, s Status, gen uint64) {
+	if m.status == s || m.status == StatusLeft {
+		return // left is final for a generation
+	}
+	m.status, m.since = s, now
+	kind := EventAlive
+	switch s {
+	case StatusAlive:
+		c.markAlive(m)
+	case StatusSuspect:
+		c.markNotAlive(m)
+		kind = EventSuspect
+	case StatusLeft:
+		c.markNotAlive(m)
+		kind = EventLeave
+	}
+	c.emit(Event{Kind: kind, Node: m.id, Generation: gen})
+}
+
+// maxChecks bounds the liveness checks per round, so a round's cost does not
+// grow with the square of the cluster; smaller clusters check every node.
+const maxChecks = 1024
+
+// checkLiveness asks the detector about up to maxChecks members, rotating.
+func (c *Core) checkLiveness(now time.Time) {
+	n := len(c.order)
+	if n == 0 {
+		return
+	}
+	k := min(n, maxChecks)
+	for range k {
+		if c.checkFrom >= n {
+			c.checkFrom = 0
+		}
+		m := c.order[c.checkFrom]
+		c.checkFrom++
+		if m.status != StatusAlive {
+			continue // suspects recover through heartbeats in observe
+		}
+		if c.det.Suspect(m.id, now) {
+			node, _ := c.st.Node(m.id)
+			c.setStatus(now, m, StatusSuspect, node.Generation)
+		}
+	}
+}
+
+// expire removes members suspected or left for longer than RemoveAfter,
+// remembering their generation for RememberRemoved, and forgets remembered
+// IDs whose time is up.
+func (c *Core) expire(now time.Time) {
+	for i := 0; i < len(c.order); i++ {
+		m := c.order[i]
+		if m.status == StatusAlive || now.Sub(m.since) < c.cfg.RemoveAfter {
+			continue
+		}
+		node, _ := c.st.Node(m.id)
+		c.removeMember(m)
+		c.removed[m.id] = removedID{gen: node.Generation, until: now.Add(c.cfg.RememberRemoved)}
+		c.emit(Event{Kind: EventRemove, Node: m.id, Generation: node.Generation})
+		i-- // removeMember moved another member into slot i
+	}
+	for id, r := range c.removed {
+		if !now.Before(r.until) {
+			delete(c.removed, id)
+		}
+	}
+}
+
+func (c *Core) removeMember(m *member) {
+	c.markNotAlive(m)
+	last := len(c.order) - 1
+	c.order[m.idx] = c.order[last]
+	c.order[m.idx].idx = m.idx
+	c.order = c.order[:last]
+	delete(c.members, m.id)
+	c.st.Remove(m.id)
+	c.det.Forget(m.id)
+	delete(c.gcMarks, m.id)
+}
+
+// isRemoved reports whether gossip about generation gen of id is stale: the
+// node was removed at that generation or a later one.
+func (c *Core) isRemoved(id string, gen uint64) bool {
+	r, ok := c.removed[id]
+	return ok && gen <= r.gen
+}
+
+// Leave marks this node as departed: its digest entry carries Left from now
+// on, it accepts no more writes, and it opens an exchange with up to
+// 2×Fanout live peers at once. LeaveAcks counts the peers that confirmed.
+func (c *Core) Leave(now time.Time) {
+	if !c.left {
+		c.left = true
+		c.st.SetLeft(c.cfg.ID, c.cfg.Generation)
+	}
+	syn := c.synMessage()
+	n := min(len(c.alive), 2*c.cfg.Fanout)
+	for i := range n {
+		j := i + c.rng.IntN(len(c.alive)-i)
+		c.swapAlive(i, j)
+		if addr := c.alive[i].addr; addr != "" {
+			c.out = append(c.out, Outgoing{To: addr, Msg: syn})
+		}
+	}
+	if n == 0 {
+		for _, s := range c.seeds {
+			c.out = append(c.out, Outgoing{To: s, Msg: syn})
+		}
+	}
+}
+
+// LeaveAcks is how many peers have acknowledged this node's departure.
+func (c *Core) LeaveAcks() int { return len(c.leaveAcks) }
+
+// AlivePeers is how many members are currently gossip targets.
+func (c *Core) AlivePeers() int { return len(c.alive) }
+
+// Member describes another node as this node sees it.
+type Member struct {
+	ID     string
+	Addr   string
+	Status Status
+	Since  time.Time
+}
+
+// Member returns what is known of node id, which must not be this node.
+func (c *Core) Member(id string) (Member, bool) {
+	m, ok := c.members[id]
+	if !ok {
+		return Member{}, false
+	}
+	return Member{ID: m.id, Addr: m.addr, Status: m.status, Since: m.since}, true
+}
+
+// Removed reports whether id was removed recently enough to be remembered.
+func (c *Core) Removed(id string) bool { _, ok := c.removed[id]; return ok }

@@ -1,0 +1,228 @@
+package core
+
+import (
+	"slices"
+
+	"github.com/scuttlebutt-go/scuttlebutt/codec"
+	"github.com/scuttlebutt-go/scuttlebutt/store"
+)
+
+// candidate is one node whose deltas a peer lacks.
+type candidate struct {
+	id    string
+	gen   uint64
+	from  uint64 // the peer's max version: the exclusive lower bound
+	upto  uint64 // our max version
+	gc    uint64
+	reset bool
+	// unknown: the peer has never heard of the node. Such nodes go first,
+	// so a new node's address is never stuck behind another node's bulk.
+	unknown bool
+	entries []store.Entry
+}
+
+// candidates appends to dst the nodes the digest's sender lacks deltas of:
+// those it lists behind this node, and, when coverage is set, those within
+// the digest's complete range that it does not list at all.
+func (c *Core) candidates(dst []candidate, d *codec.Digest, coverage bool) []candidate {
+	clear(c.listed)
+	for i := range d.Entries {
+		e := &d.Entries[i]
+		if _, dup := c.listed[e.ID]; dup {
+			continue
+		}
+		c.listed[e.ID] = struct{}{}
+		n, ok := c.st.Node(e.ID)
+		if !ok || e.Generation > n.Generation {
+			continue // unknown here, or the peer is newer
+		}
+		cand := candidate{id: n.ID, gen: n.Generation, upto: n.MaxVersion, gc: n.GCVersion}
+		if e.Generation == n.Generation {
+			if e.MaxVersion >= n.MaxVersion {
+				continue
+			}
+			cand.from = e.MaxVersion
+			// The peer may have missed a delete whose tombstone is gone.
+			cand.reset = e.MaxVersion < n.GCVersion && e.GCVersion < n.GCVersion
+		} else {
+			cand.unknown = e.Generation == 0
+			cand.reset = n.GCVersion > 0
+		}
+		if cand.unknown && n.Left {
+			continue // never spread a departed node to someone new
+		}
+		dst = append(dst, c.withEntries(cand))
+	}
+	if coverage {
+		c.st.Range(d.Lo, d.Hi, func(n store.Node) bool {
+			if _, ok := c.listed[n.ID]; ok || n.Left {
+				return true
+			}
+			cand := candidate{id: n.ID, gen: n.Generation, upto: n.MaxVersion, gc: n.GCVersion,
+				unknown: true, reset: n.GCVersion > 0}
+			dst = append(dst, c.withEntries(cand))
+			return true
+		})
+	}
+	return dst
+}
+
+// withEntries fills cand.entries: every entry above cand.from, or for a
+// reset every live entry.
+func (c *Core) withEntries(cand candidate) candidate {
+	from := cand.from
+	if cand.reset {
+		from = 0
+		cand.from = 0
+	}
+	c.st.Entries(cand.id, from, func(e store.Entry) bool {
+		if !(cand.reset && e.Tombstone) {
+			cand.entries = append(cand.entries, e)
+		}
+		return true
+	})
+	return cand
+}
+
+// pack chooses the deltas that fit in budget bytes, in the configured
+// order. Each node's entries go in ascending version order and are cut only
+// as a prefix: a node delta never skips a version it does not also drop
+// every later version of, and its Upto says exactly how far it reaches.
+func (c *Core) pack(cands []candidate, budget int) []codec.NodeDelta {
+	if len(cands) == 0 {
+		return nil
+	}
+	c.rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
+	depth := c.cfg.Ordering == ScuttleDepth
+	slices.SortStableFunc(cands, func(a, b candidate) int {
+		if a.unknown != b.unknown {
+			if a.unknown {
+				return -1
+			}
+			return 1
+		}
+		if depth {
+			return len(b.entries) - len(a.entries)
+		}
+		return 0
+	})
+	p := packer{c: c, budget: budget, taken: make([]int, len(cands)), slot: make([]int, len(cands))}
+	for i := range p.slot {
+		p.slot[i] = -1
+	}
+	if depth {
+		for i := range cands {
+			p.fill(i, &cands[i])
+		}
+	} else {
+		p.roundRobin(cands)
+	}
+	return p.finish(cands)
+}
+
+// packer accumulates a message's deltas under a byte budget.
+type packer struct {
+	c      *Core
+	budget int
+	used   int
+	deltas []codec.NodeDelta
+	// taken[i] is how many entries of candidate i went in; slot[i] its
+	// index in deltas, or -1.
+	taken []int
+	slot  []int
+}
+
+// open adds cand's node delta header if it and the first entry fit (or the
+// header alone when there is no entry: the delta then only advances the
+// peer's version past collected tombstones).
+func (p *packer) open(i int, cand *candidate) bool {
+	if p.slot[i] >= 0 {
+		return true
+	}
+	hdr := codec.NodeDelta{ID: cand.id, Generation: cand.gen, From: cand.from, Upto: cand.upto,
+		Reset: cand.reset, GCVersion: cand.gc}
+	s := p.c.sizer
+	n := len(p.deltas)
+	cost := s.NodeDelta(&hdr) + s.DeltaCount(n+1) - s.DeltaCount(n)
+	first := 0 // the first entry must fit with the header
+	if len(cand.entries) > 0 {
+		e := codec.Entry(cand.entries[0])
+		first = s.Entry(&e) + s.EntryCount(1)
+	}
+	if p.used+cost+first > p.budget {
+		return false
+	}
+	p.used += cost
+	p.slot[i] = n
+	p.deltas = append(p.deltas, hdr)
+	return true
+}
+
+// add appends candidate i's next entry if it fits.
+func (p *packer) add(i int, cand *candidate) bool {
+	d := &p.deltas[p.slot[i]]
+	k := len(d.Entries)
+	e := codec.Entry(cand.entries[k])
+	s := p.c.sizer
+	cost := s.Entry(&e) + s.EntryCount(k+1) - s.EntryCount(k)
+	if p.used+cost > p.budget {
+		return false
+	}
+	p.used += cost
+	d.Entries = append(d.Entries, e)
+	p.taken[i] = k + 1
+	return true
+}
+
+// fill adds as many entries of candidate i as fit (scuttle-depth).
+func (p *packer) fill(i int, cand *candidate) {
+	if !p.open(i, cand) {
+		return
+	}
+	for p.taken[i] < len(cand.entries) && p.add(i, cand) {
+	}
+}
+
+// roundRobin adds one entry of each candidate per pass (scuttle-breadth);
+// a candidate whose next entry does not fit is closed for good, so its
+// delta stays a prefix.
+func (p *packer) roundRobin(cands []candidate) {
+	closed := make([]bool, len(cands))
+	for progress := true; progress; {
+		progress = false
+		for i := range cands {
+			cand := &cands[i]
+			if closed[i] {
+				continue
+			}
+			if !p.open(i, cand) {
+				closed[i] = true
+				continue
+			}
+			if p.taken[i] >= len(cand.entries) || !p.add(i, cand) {
+				closed[i] = true
+				continue
+			}
+			progress = true
+		}
+	}
+}
+
+// finish sets each delta's Upto: the candidate's max version when every
+// entry went in, else the version of the last entry that did.
+func (p *packer) finish(cands []candidate) []codec.NodeDelta {
+	for i, s := range p.slot {
+		if s < 0 {
+			continue
+		}
+		d := &p.deltas[s]
+		if p.taken[i] < len(cands[i].entries) {
+			d.Upto = d.Entries[len(d.Entries)-1].Version
+			p.c.stats.DeltasCut++
+		}
+		if d.Reset {
+			p.c.stats.ResetsSent++
+		}
+	}
+	return p.deltas
+}

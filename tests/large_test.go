@@ -1,0 +1,73 @@
+//go:build !race
+
+package tests
+
+import (
+	"flag"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/scuttlebutt-go/scuttlebutt/scuttlebutt/sim"
+)
+
+var spreadSeeds = flag.Int("spread-seeds", 0, "run TestLargeSpreadTable with this many seeds per row (0 skips it)")
+
+func TestLargeThousandNodesConverge(t *testing.T) {
+	start := time.Now()
+	c, rounds := converge(t, sim.Config{Nodes: 1000, Seed: 1}, 300)
+	msgs, bytes, largest := c.Stats()
+	t.Logf("1000 nodes converged in %d rounds: %d datagrams, %d bytes, largest %d bytes (MTU 1400); %v wall",
+		rounds, msgs, bytes, largest, time.Since(start).Round(time.Millisecond))
+	require.LessOrEqual(t, largest, 1400)
+
+	// One update then reaches all 1,000 within a few rounds.
+	require.NoError(t, c.Nodes[500].UpdateLocal("k", "new"))
+	r, ok := c.RunRounds(60, func() bool { return c.Count(500, "k", "new") == 1000 })
+	require.True(t, ok)
+	t.Logf("one update reached all 1000 nodes in %d rounds", r)
+}
+
+// spreadRounds measures, for one cluster, the rounds one update takes to
+// reach every node once membership has converged.
+func spreadRounds(t *testing.T, n, fanout int, seed int64) int {
+	c, err := sim.New(sim.Config{Nodes: n, Seed: seed, Fanout: fanout})
+	require.NoError(t, err)
+	defer c.Close()
+	require.NoError(t, c.JoinAll())
+	_, ok := c.RunRounds(1000, c.AllKnowAll)
+	require.True(t, ok)
+	owner := n / 2
+	require.NoError(t, c.Nodes[owner].UpdateLocal("k", "new"))
+	r, ok := c.RunRounds(200, func() bool { return c.Count(owner, "k", "new") == n })
+	require.True(t, ok)
+	return r
+}
+
+// TestLargeSpreadTable prints rounds-to-spread against log3(N) + log2(ln N):
+//
+//	go test -run LargeSpreadTable -spread-seeds 20 -v -timeout 60m ./tests/
+func TestLargeSpreadTable(t *testing.T) {
+	if *spreadSeeds == 0 {
+		t.Skip("pass -spread-seeds N to measure")
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n| N | fanout | median rounds | worst rounds | log3(N)+log2(ln N) |\n|---|---|---|---|---|\n")
+	for _, n := range []int{16, 128, 1000} {
+		for _, fanout := range []int{1, 3} {
+			var rs []int
+			for seed := range *spreadSeeds {
+				rs = append(rs, spreadRounds(t, n, fanout, int64(seed)))
+			}
+			slices.Sort(rs)
+			theory := math.Log(float64(n))/math.Log(3) + math.Log2(math.Log(float64(n)))
+			fmt.Fprintf(&b, "| %d | %d | %d | %d | %.2f |\n", n, fanout, rs[len(rs)/2], rs[len(rs)-1], theory)
+		}
+	}
+	t.Log(b.String())
+}

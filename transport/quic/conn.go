@@ -1,0 +1,293 @@
+package quic
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync/atomic"
+	"time"
+
+	quicgo "github.com/quic-go/quic-go"
+)
+
+const (
+	magic = "SBQ1"
+
+	streamHello   byte = 'H'
+	streamMessage byte = 'M'
+
+	// ackOK is a SendStream receiver's answer once its Handler returned.
+	ackOK byte = 0
+)
+
+// errProtocol is wrapped by every error about a peer breaking the format.
+var errProtocol = errors.New("quic: protocol error")
+
+// conn is one QUIC connection, dialled or accepted.
+type conn struct {
+	qc *quicgo.Conn
+	// maxDatagram is the largest datagram payload the connection took, as
+	// learned from a refusal; 0 until then.
+	maxDatagram atomic.Int64
+	// ready is set once the peer's hello arrived: its side of the
+	// connection runs. Until then messages go over streams, because a
+	// datagram sent right after the handshake is occasionally lost.
+	ready atomic.Bool
+	// keys are the byAddr entries pointing at this conn. Guarded by t.mu.
+	keys []string
+}
+
+// track registers qc so that Close closes it. It reports false, having
+// closed qc, when the Transport is already closed.
+func (t *Transport) track(qc *quicgo.Conn) (*conn, bool) {
+	c := &conn{qc: qc}
+	t.mu.Lock()
+	closed := t.closed
+	if !closed {
+		t.conns[c] = struct{}{}
+	}
+	t.mu.Unlock()
+	if closed {
+		qc.CloseWithError(codeClosing, "closing")
+		return nil, false
+	}
+	return c, true
+}
+
+// connFor returns the live connection used to send to addr, or nil.
+func (t *Transport) connFor(addr string) *conn {
+	t.mu.RLock()
+	c := t.byAddr[addr]
+	t.mu.RUnlock()
+	if c == nil || c.qc.Context().Err() != nil {
+		return nil
+	}
+	return c
+}
+
+// useFor makes c the connection to send to addr: always for a connection
+// we dialled to addr (replace), otherwise only if addr has no live one.
+func (t *Transport) useFor(addr string, c *conn, replace bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if old := t.byAddr[addr]; !replace && old != nil && old.qc.Context().Err() == nil {
+		return
+	}
+	t.byAddr[addr] = c
+	c.keys = append(c.keys, addr)
+}
+
+// forget closes c and removes it from the maps.
+func (t *Transport) forget(c *conn) {
+	c.qc.CloseWithError(codeClosing, "closing")
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.conns, c)
+	for _, k := range c.keys {
+		if t.byAddr[k] == c {
+			delete(t.byAddr, k)
+		}
+	}
+}
+
+// serve runs a connection: it exchanges hellos, then delivers datagrams
+// and streams until the connection ends. accepted says the peer dialled,
+// so must say hello within DialTimeout.
+func (t *Transport) serve(c *conn, accepted bool) {
+	defer t.wg.Done()
+	defer t.forget(c)
+	if accepted {
+		// A dialled connection said hello in connect, before any message
+		// could take the first stream.
+		if err := t.sendHello(c); err != nil {
+			t.log.Debug("sending hello failed", "remote", c.qc.RemoteAddr(), "err", err)
+			return
+		}
+	}
+	from, err := t.readHello(c, accepted)
+	if err != nil {
+		if errors.Is(err, errProtocol) {
+			t.stats.protocolErrors.Add(1)
+			t.log.Warn("closing connection: bad hello", "remote", c.qc.RemoteAddr(), "err", err)
+			c.qc.CloseWithError(codeProtocol, "bad hello")
+		}
+		return
+	}
+	c.ready.Store(true)
+	t.useFor(from, c, false)
+	t.wg.Add(2)
+	go t.readDatagrams(c, from)
+	go t.acceptStreams(c, from)
+	t.acceptUniStreams(c, from)
+}
+
+func (t *Transport) sendHello(c *conn) error {
+	s, err := c.qc.OpenUniStream()
+	if err != nil {
+		return err
+	}
+	b := append([]byte{streamHello}, magic...)
+	b = append(b, byte(len(t.local)))
+	b = append(b, t.local...)
+	_ = s.SetWriteDeadline(time.Now().Add(t.cfg.WriteTimeout))
+	if _, err := s.Write(b); err != nil {
+		return err
+	}
+	return s.Close()
+}
+
+// readHello reads the peer's hello from its first unidirectional stream
+// and returns the address it announces.
+func (t *Transport) readHello(c *conn, accepted bool) (string, error) {
+	ctx := t.ctx
+	if accepted {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t.cfg.DialTimeout)
+		defer cancel()
+	}
+	s, err := c.qc.AcceptUniStream(ctx)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return "", fmt.Errorf("%w: no hello within %v", errProtocol, t.cfg.DialTimeout)
+		}
+		return "", err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			s.CancelRead(streamProtocol)
+		}
+	}()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = s.SetReadDeadline(dl)
+	}
+	var hdr [1 + len(magic) + 1]byte
+	if _, err := io.ReadFull(s, hdr[:]); err != nil {
+		return "", fmt.Errorf("%w: reading hello: %v", errProtocol, err)
+	}
+	if hdr[0] != streamHello || string(hdr[1:1+len(magic)]) != magic {
+		return "", fmt.Errorf("%w: first stream is not a hello: %q", errProtocol, hdr[:])
+	}
+	addr := make([]byte, hdr[len(hdr)-1])
+	if _, err := io.ReadFull(s, addr); err != nil {
+		return "", fmt.Errorf("%w: reading hello: %v", errProtocol, err)
+	}
+	if err := checkAddr(string(addr)); err != nil {
+		return "", fmt.Errorf("%w: hello address: %v", errProtocol, err)
+	}
+	// Read up to the FIN, which completes the stream and returns its credit.
+	// Cancelling instead would race with the peer's Close.
+	if n, err := s.Read(hdr[:1]); n > 0 || err != io.EOF {
+		if err == nil || err == io.EOF {
+			err = errors.New("trailing bytes")
+		}
+		return "", fmt.Errorf("%w: after hello: %v", errProtocol, err)
+	}
+	ok = true
+	return string(addr), nil
+}
+
+func (t *Transport) readDatagrams(c *conn, from string) {
+	defer t.wg.Done()
+	for {
+		b, err := c.qc.ReceiveDatagram(t.ctx)
+		if err != nil {
+			return
+		}
+		t.deliver(from, b)
+	}
+}
+
+// acceptUniStreams reads one message per unidirectional stream.
+func (t *Transport) acceptUniStreams(c *conn, from string) {
+	for {
+		s, err := c.qc.AcceptUniStream(t.ctx)
+		if err != nil {
+			return
+		}
+		t.wg.Add(1)
+		go func() {
+			defer t.wg.Done()
+			_ = s.SetReadDeadline(time.Now().Add(t.cfg.IdleTimeout))
+			var kind [1]byte
+			if _, err := io.ReadFull(s, kind[:]); err != nil {
+				return
+			}
+			if kind[0] != streamMessage {
+				t.streamProtocolError(from, fmt.Errorf("%w: unknown stream kind %q", errProtocol, kind[0]))
+				s.CancelRead(streamProtocol)
+				return
+			}
+			b, err := readLimited(s, t.cfg.MTU)
+			if err != nil {
+				if errors.Is(err, errProtocol) {
+					t.streamProtocolError(from, err)
+					s.CancelRead(streamProtocol)
+				}
+				return
+			}
+			t.deliver(from, b)
+		}()
+	}
+}
+
+// acceptStreams serves SendStream: one message per bidirectional stream,
+// acknowledged once the Handler returned.
+func (t *Transport) acceptStreams(c *conn, from string) {
+	defer t.wg.Done()
+	for {
+		s, err := c.qc.AcceptStream(t.ctx)
+		if err != nil {
+			return
+		}
+		t.wg.Add(1)
+		go func() {
+			defer t.wg.Done()
+			_ = s.SetDeadline(time.Now().Add(t.cfg.IdleTimeout))
+			b, err := readLimited(s, t.cfg.MaxStreamSize)
+			if err != nil {
+				if errors.Is(err, errProtocol) {
+					t.streamProtocolError(from, err)
+				}
+				s.CancelRead(streamProtocol)
+				s.CancelWrite(streamProtocol)
+				return
+			}
+			t.deliver(from, b)
+			if _, err := s.Write([]byte{ackOK}); err == nil {
+				s.Close()
+			}
+		}()
+	}
+}
+
+func (t *Transport) streamProtocolError(from string, err error) {
+	t.stats.protocolErrors.Add(1)
+	t.log.Warn("cancelling stream: protocol error", "from", from, "err", err)
+}
+
+// readLimited reads r to its end, refusing more than limit bytes. Memory
+// grows with the bytes that arrive, not with what a peer announces.
+func readLimited(r io.Reader, limit int) ([]byte, error) {
+	var buf bytes.Buffer
+	n, err := buf.ReadFrom(io.LimitReader(r, int64(limit)+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > int64(limit) {
+		return nil, fmt.Errorf("%w: message above the limit of %d bytes", errProtocol, limit)
+	}
+	return buf.Bytes(), nil
+}
+
+// deliver hands a message to the Handler, if Start set one.
+func (t *Transport) deliver(from string, b []byte) {
+	h := t.handler.Load()
+	if h == nil {
+		return
+	}
+	t.stats.received.Add(1)
+	(*h)(from, b)
+}

@@ -1,0 +1,50 @@
+package quic
+
+import "sync/atomic"
+
+// Stats counts what a Transport did since New. Every field only grows.
+type Stats struct {
+	// Sent is the number of messages handed to QUIC by Send's writers.
+	Sent uint64
+	// SentOnStream is the part of Sent that did not fit in a datagram and
+	// went over a unidirectional stream.
+	SentOnStream uint64
+	// Received is the number of messages (datagrams and streams) handed to
+	// the Handler.
+	Received uint64
+	// DroppedQueueFull counts messages dropped because the peer's send
+	// queue was full: the peer is slow, or being dialled.
+	DroppedQueueFull uint64
+	// DroppedUnreachable counts messages dropped because the dial failed or
+	// the peer was backing off after a failed dial.
+	DroppedUnreachable uint64
+	// DroppedSendFailed counts messages lost when sending on an established
+	// connection failed.
+	DroppedSendFailed uint64
+	// DialFailures counts failed outbound connection attempts.
+	DialFailures uint64
+	// ProtocolErrors counts bad hellos (the connection is closed) and bad or
+	// oversized streams (the stream is cancelled).
+	ProtocolErrors uint64
+}
+
+type counters struct {
+	sent, sentOnStream, received             atomic.Uint64
+	droppedFull, droppedUnreach, droppedSend atomic.Uint64
+	dialFailures, protocolErrors             atomic.Uint64
+}
+
+// Stats returns a snapshot of the counters.
+func (t *Transport) Stats() Stats {
+	c := &t.stats
+	return Stats{
+		Sent:               c.sent.Load(),
+		SentOnStream:       c.sentOnStream.Load(),
+		Received:           c.received.Load(),
+		DroppedQueueFull:   c.droppedFull.Load(),
+		DroppedUnreachable: c.droppedUnreach.Load(),
+		DroppedSendFailed:  c.droppedSend.Load(),
+		DialFailures:       c.dialFailures.Load(),
+		ProtocolErrors:     c.protocolErrors.Load(),
+	}
+}
