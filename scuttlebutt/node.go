@@ -39,15 +39,15 @@ type Node struct {
 	closeOnce sync.Once
 	closeErr  error
 
-	decodeErrors  atomic.Uint64
-	sendErrors    atomic.Uint64
-	oversize      atomic.Uint64
-	messagesSent  atomic.Uint64
-	bytesSent     atomic.Uint64
-	messagesRecv  atomic.Uint64
-	bytesRecv     atomic.Uint64
-	largestSent   atomic.Int64
-	encodeErrors  atomic.Uint64
+	decodeErrors atomic.Uint64
+	sendErrors   atomic.Uint64
+	oversize     atomic.Uint64
+	messagesSent atomic.Uint64
+	bytesSent    atomic.Uint64
+	messagesRecv atomic.Uint64
+	bytesRecv    atomic.Uint64
+	largestSent  atomic.Int64
+	encodeErrors atomic.Uint64
 }
 
 // ErrClosed is returned by the methods of a closed Node. It wraps
