@@ -10,8 +10,8 @@ import (
 // reads.
 const Version = 1
 
-// Magic is the two bytes every message starts with: "SB".
-var Magic = [2]byte{'S', 'B'}
+// Magic is the two bytes every message starts with.
+const Magic = "SB"
 
 // Flag bits. Every record has one flags byte; bits not defined for the
 // record must be zero.
@@ -41,7 +41,7 @@ func (Codec) Append(dst []byte, m *codec.Message) ([]byte, error) {
 	if err := validate(m); err != nil {
 		return dst, err
 	}
-	b := append(dst, Magic[0], Magic[1])
+	b := append(dst, Magic...)
 	b = appendUvarint(b, Version)
 	b = append(b, byte(m.Kind))
 	b = appendString(b, m.From)

@@ -1,6 +1,10 @@
 package binary
 
-import "github.com/scuttlebutt-go/scuttlebutt/codec"
+import (
+	"math/bits"
+
+	"github.com/scuttlebutt-go/scuttlebutt/codec"
+)
 
 // Base is the size of a message with no digest entries and no deltas: the
 // header, three strings and two zero counts.
@@ -36,13 +40,6 @@ func (Codec) Entry(e *codec.Entry) int {
 func (Codec) EntryCount(n int) int { return uvarintLen(uint64(n)) - 1 }
 
 // uvarintLen is the size of n as a varint: one byte per started 7 bits.
-func uvarintLen(n uint64) int {
-	l := 1
-	for n >= 0x80 {
-		n >>= 7
-		l++
-	}
-	return l
-}
+func uvarintLen(n uint64) int { return (bits.Len64(n|1) + 6) / 7 }
 
 func strLen(s string) int { return uvarintLen(uint64(len(s))) + len(s) }

@@ -51,6 +51,7 @@ func TestDeltasPerPacket(t *testing.T) {
 		require.Len(t, e.Value, 32)
 	}
 	fit := map[string]int{}
+	digest := codectest.TypicalDigest()
 	for _, c := range codecs {
 		n := codectest.DeltasPerPacket(c, mtu)
 		fit[c.Name()] = n
@@ -64,8 +65,8 @@ func TestDeltasPerPacket(t *testing.T) {
 		b, err = c.Append(nil, m)
 		require.NoError(t, err)
 		assert.Greater(t, len(b), mtu)
-		t.Logf("%-8s %2d entries per %d-byte packet (%d bytes per entry)", c.Name(), n, mtu,
-			c.Entry(&d.Entries[32]))
+		t.Logf("%-8s %2d entries per %d-byte packet (%d bytes per entry); %d bytes per digest entry",
+			c.Name(), n, mtu, c.Entry(&d.Entries[32]), c.DigestEntry(&digest.Digest.Entries[25]))
 	}
 	assert.GreaterOrEqual(t, fit["msgpack"], fit["json"])
 	assert.GreaterOrEqual(t, fit["binary"], fit["msgpack"])

@@ -26,7 +26,7 @@ func Seeds(c codec.Codec) [][]byte {
 		if err != nil {
 			continue
 		}
-		if len(b) > 4096 {
+		if len(b) > 1024 {
 			continue // big seeds slow the fuzzer down and add no coverage
 		}
 		out = append(out, b, b[:len(b)/2])

@@ -54,6 +54,7 @@ func (c *Core) applyDelta(now time.Time, d *codec.NodeDelta) {
 	}
 	c.stats.DeltasApplied++
 	c.stats.EntriesApplied += uint64(len(changed))
+	c.noteChange(d.ID)
 
 	m := c.members[d.ID]
 	switch {

@@ -57,17 +57,22 @@ func (c *Core) setStatus(now time.Time, m *member, s Status, gen uint64) {
 	c.emit(Event{Kind: kind, Node: m.id, Generation: gen})
 }
 
-// maxChecks bounds the liveness checks per round, so a round's cost does not
-// grow with the square of the cluster; smaller clusters check every node.
-const maxChecks = 1024
+// checkAllUpTo is the cluster size up to which every member's liveness is
+// checked every round. Larger clusters check a quarter of their members per
+// round, rotating, so a round's cost stays linear in the cluster size and
+// each member is still checked every four rounds.
+const checkAllUpTo = 128
 
-// checkLiveness asks the detector about up to maxChecks members, rotating.
+// checkLiveness asks the detector about members, rotating.
 func (c *Core) checkLiveness(now time.Time) {
 	n := len(c.order)
 	if n == 0 {
 		return
 	}
-	k := min(n, maxChecks)
+	k := n
+	if n > checkAllUpTo {
+		k = max(checkAllUpTo, n/4)
+	}
 	for range k {
 		if c.checkFrom >= n {
 			c.checkFrom = 0

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/scuttlebutt-go/scuttlebutt/codec"
@@ -18,7 +19,19 @@ type candidate struct {
 	// unknown: the peer has never heard of the node. Such nodes go first,
 	// so a new node's address is never stuck behind another node's bulk.
 	unknown bool
+	// entries are filled lazily, only for candidates the packer reaches.
 	entries []store.Entry
+	filled  bool
+}
+
+// stale is how far behind the peer is: the ordering key of scuttle-depth.
+// The version distance stands in for the number of deltas, which would
+// cost a scan of every candidate's entries to count exactly.
+func (c *candidate) stale() uint64 {
+	if c.reset {
+		return c.upto
+	}
+	return c.upto - c.from
 }
 
 // candidates appends to dst the nodes the digest's sender lacks deltas of:
@@ -51,37 +64,37 @@ func (c *Core) candidates(dst []candidate, d *codec.Digest, coverage bool) []can
 		if cand.unknown && n.Left {
 			continue // never spread a departed node to someone new
 		}
-		dst = append(dst, c.withEntries(cand))
+		if cand.reset {
+			cand.from = 0
+		}
+		dst = append(dst, cand)
 	}
 	if coverage {
 		c.st.Range(d.Lo, d.Hi, func(n store.Node) bool {
 			if _, ok := c.listed[n.ID]; ok || n.Left {
 				return true
 			}
-			cand := candidate{id: n.ID, gen: n.Generation, upto: n.MaxVersion, gc: n.GCVersion,
-				unknown: true, reset: n.GCVersion > 0}
-			dst = append(dst, c.withEntries(cand))
+			dst = append(dst, candidate{id: n.ID, gen: n.Generation, upto: n.MaxVersion, gc: n.GCVersion,
+				unknown: true, reset: n.GCVersion > 0})
 			return true
 		})
 	}
 	return dst
 }
 
-// withEntries fills cand.entries: every entry above cand.from, or for a
-// reset every live entry.
-func (c *Core) withEntries(cand candidate) candidate {
-	from := cand.from
-	if cand.reset {
-		from = 0
-		cand.from = 0
+// fillEntries fills cand.entries, once: every entry above cand.from, or
+// for a reset every live entry.
+func (c *Core) fillEntries(cand *candidate) {
+	if cand.filled {
+		return
 	}
-	c.st.Entries(cand.id, from, func(e store.Entry) bool {
+	cand.filled = true
+	c.st.Entries(cand.id, cand.from, func(e store.Entry) bool {
 		if !(cand.reset && e.Tombstone) {
 			cand.entries = append(cand.entries, e)
 		}
 		return true
 	})
-	return cand
 }
 
 // pack chooses the deltas that fit in budget bytes, in the configured
@@ -102,11 +115,12 @@ func (c *Core) pack(cands []candidate, budget int) []codec.NodeDelta {
 			return 1
 		}
 		if depth {
-			return len(b.entries) - len(a.entries)
+			return cmp.Compare(b.stale(), a.stale())
 		}
 		return 0
 	})
-	p := packer{c: c, budget: budget, taken: make([]int, len(cands)), slot: make([]int, len(cands))}
+	p := packer{c: c, budget: budget, taken: make([]int, len(cands)), slot: make([]int, len(cands)),
+		minHeader: c.sizer.NodeDelta(&codec.NodeDelta{ID: "x", Generation: 1})}
 	for i := range p.slot {
 		p.slot[i] = -1
 	}
@@ -130,6 +144,8 @@ type packer struct {
 	// index in deltas, or -1.
 	taken []int
 	slot  []int
+	// minHeader is a lower bound on any node delta header's size.
+	minHeader int
 }
 
 // open adds cand's node delta header if it and the first entry fit (or the
@@ -139,6 +155,10 @@ func (p *packer) open(i int, cand *candidate) bool {
 	if p.slot[i] >= 0 {
 		return true
 	}
+	if p.budget-p.used < p.minHeader {
+		return false // not even an empty header fits any more
+	}
+	p.c.fillEntries(cand)
 	hdr := codec.NodeDelta{ID: cand.id, Generation: cand.gen, From: cand.from, Upto: cand.upto,
 		Reset: cand.reset, GCVersion: cand.gc}
 	s := p.c.sizer
