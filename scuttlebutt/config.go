@@ -74,8 +74,8 @@ type Config struct {
 	Codec codec.Codec
 	// Store holds every node's state (default: in memory).
 	Store store.Store
-	// Detector judges liveness (default: suspect after 8 gossip intervals
-	// without a new heartbeat).
+	// Detector judges liveness (default: phi-accrual with threshold 8, its
+	// intervals scaled to GossipInterval; see detector/phi).
 	Detector detector.Detector
 	// Clock is the source of time (default: the wall clock). A
 	// transport/mem Network is a virtual clock for deterministic tests.

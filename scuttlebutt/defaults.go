@@ -3,8 +3,8 @@ package scuttlebutt
 import (
 	"net"
 
-	"github.com/scuttlebutt-go/scuttlebutt/codec/json"
-	"github.com/scuttlebutt-go/scuttlebutt/detector/interval"
+	"github.com/scuttlebutt-go/scuttlebutt/codec/binary"
+	"github.com/scuttlebutt-go/scuttlebutt/detector/phi"
 	storemem "github.com/scuttlebutt-go/scuttlebutt/store/mem"
 	"github.com/scuttlebutt-go/scuttlebutt/transport/addr"
 	"github.com/scuttlebutt-go/scuttlebutt/transport/udp"
@@ -14,13 +14,13 @@ import (
 // fields that depend on them. It runs after validate.
 func (c *Config) setParts() error {
 	if c.Codec == nil {
-		c.Codec = json.Codec{}
+		c.Codec = binary.Codec{}
 	}
 	if c.Store == nil {
 		c.Store = storemem.New()
 	}
 	if c.Detector == nil {
-		d, err := interval.New(interval.Config{Interval: c.GossipInterval, K: 8})
+		d, err := phi.New(phi.Config{Interval: c.GossipInterval})
 		if err != nil {
 			return configErr("Detector", "default detector: %v", err)
 		}

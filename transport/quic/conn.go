@@ -1,29 +1,17 @@
 package quic
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sync/atomic"
 	"time"
 
 	quicgo "github.com/quic-go/quic-go"
 )
-
-const (
-	magic = "SBQ1"
-
-	streamHello   byte = 'H'
-	streamMessage byte = 'M'
-
-	// ackOK is a SendStream receiver's answer once its Handler returned.
-	ackOK byte = 0
-)
-
-// errProtocol is wrapped by every error about a peer breaking the format.
-var errProtocol = errors.New("quic: protocol error")
 
 // conn is one QUIC connection, dialled or accepted.
 type conn struct {
@@ -31,22 +19,26 @@ type conn struct {
 	// maxDatagram is the largest datagram payload the connection took, as
 	// learned from a refusal; 0 until then.
 	maxDatagram atomic.Int64
-	// ready is set once the peer's hello arrived: its side of the
-	// connection runs. Until then messages go over streams, because a
-	// datagram sent right after the handshake is occasionally lost.
-	ready atomic.Bool
+	// hello is closed once the peer's hello arrived: its side of the
+	// connection runs. connect waits for it before a dialled connection is
+	// used, because a datagram sent right after the handshake is
+	// occasionally lost.
+	hello chan struct{}
 	// keys are the byAddr entries pointing at this conn. Guarded by t.mu.
 	keys []string
 }
 
-// track registers qc so that Close closes it. It reports false, having
+// track registers qc so that Close closes it, and counts the goroutine
+// that will serve it in t.wg (under the lock, so that Close cannot be
+// waiting already): the caller must run t.serve. It reports false, having
 // closed qc, when the Transport is already closed.
 func (t *Transport) track(qc *quicgo.Conn) (*conn, bool) {
-	c := &conn{qc: qc}
+	c := &conn{qc: qc, hello: make(chan struct{})}
 	t.mu.Lock()
 	closed := t.closed
 	if !closed {
 		t.conns[c] = struct{}{}
+		t.wg.Add(1)
 	}
 	t.mu.Unlock()
 	if closed {
@@ -101,7 +93,7 @@ func (t *Transport) serve(c *conn, accepted bool) {
 	if accepted {
 		// A dialled connection said hello in connect, before any message
 		// could take the first stream.
-		if err := t.sendHello(c); err != nil {
+		if err := t.sendHello(c.qc); err != nil {
 			t.log.Debug("sending hello failed", "remote", c.qc.RemoteAddr(), "err", err)
 			return
 		}
@@ -115,22 +107,21 @@ func (t *Transport) serve(c *conn, accepted bool) {
 		}
 		return
 	}
-	c.ready.Store(true)
 	t.useFor(from, c, false)
+	close(c.hello)
 	t.wg.Add(2)
 	go t.readDatagrams(c, from)
 	go t.acceptStreams(c, from)
 	t.acceptUniStreams(c, from)
 }
 
-func (t *Transport) sendHello(c *conn) error {
-	s, err := c.qc.OpenUniStream()
+// sendHello announces our address on qc's first unidirectional stream.
+func (t *Transport) sendHello(qc *quicgo.Conn) error {
+	s, err := qc.OpenUniStream()
 	if err != nil {
 		return err
 	}
-	b := append([]byte{streamHello}, magic...)
-	b = append(b, byte(len(t.local)))
-	b = append(b, t.local...)
+	b := appendHello(nil, t.local)
 	_ = s.SetWriteDeadline(time.Now().Add(t.cfg.WriteTimeout))
 	if _, err := s.Write(b); err != nil {
 		return err
@@ -154,38 +145,45 @@ func (t *Transport) readHello(c *conn, accepted bool) (string, error) {
 		}
 		return "", err
 	}
-	ok := false
+	done := false
 	defer func() {
-		if !ok {
+		if !done {
 			s.CancelRead(streamProtocol)
 		}
 	}()
 	if dl, ok := ctx.Deadline(); ok {
 		_ = s.SetReadDeadline(dl)
 	}
+	// A short or late hello is the peer's fault; a closed connection is not.
+	readErr := func(err error) error {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, os.ErrDeadlineExceeded) {
+			return fmt.Errorf("%w: reading hello: %v", errProtocol, err)
+		}
+		return err
+	}
 	var hdr [1 + len(magic) + 1]byte
 	if _, err := io.ReadFull(s, hdr[:]); err != nil {
-		return "", fmt.Errorf("%w: reading hello: %v", errProtocol, err)
+		return "", readErr(err)
 	}
 	if hdr[0] != streamHello || string(hdr[1:1+len(magic)]) != magic {
 		return "", fmt.Errorf("%w: first stream is not a hello: %q", errProtocol, hdr[:])
 	}
 	addr := make([]byte, hdr[len(hdr)-1])
 	if _, err := io.ReadFull(s, addr); err != nil {
-		return "", fmt.Errorf("%w: reading hello: %v", errProtocol, err)
+		return "", readErr(err)
 	}
 	if err := checkAddr(string(addr)); err != nil {
 		return "", fmt.Errorf("%w: hello address: %v", errProtocol, err)
 	}
 	// Read up to the FIN, which completes the stream and returns its credit.
 	// Cancelling instead would race with the peer's Close.
-	if n, err := s.Read(hdr[:1]); n > 0 || err != io.EOF {
-		if err == nil || err == io.EOF {
-			err = errors.New("trailing bytes")
-		}
-		return "", fmt.Errorf("%w: after hello: %v", errProtocol, err)
+	switch n, err := io.ReadAtLeast(s, hdr[:1], 1); {
+	case n > 0:
+		return "", fmt.Errorf("%w: bytes after the hello", errProtocol)
+	case err != io.EOF:
+		return "", readErr(err)
 	}
-	ok = true
+	done = true
 	return string(addr), nil
 }
 
@@ -200,7 +198,8 @@ func (t *Transport) readDatagrams(c *conn, from string) {
 	}
 }
 
-// acceptUniStreams reads one message per unidirectional stream.
+// acceptUniStreams reads the batches of messages on unidirectional
+// streams, one goroutine per stream.
 func (t *Transport) acceptUniStreams(c *conn, from string) {
 	for {
 		s, err := c.qc.AcceptUniStream(t.ctx)
@@ -210,26 +209,39 @@ func (t *Transport) acceptUniStreams(c *conn, from string) {
 		t.wg.Add(1)
 		go func() {
 			defer t.wg.Done()
-			_ = s.SetReadDeadline(time.Now().Add(t.cfg.IdleTimeout))
-			var kind [1]byte
-			if _, err := io.ReadFull(s, kind[:]); err != nil {
-				return
-			}
-			if kind[0] != streamMessage {
-				t.streamProtocolError(from, fmt.Errorf("%w: unknown stream kind %q", errProtocol, kind[0]))
+			if err := t.readBatch(s, from); err != nil && errors.Is(err, errProtocol) {
+				t.streamProtocolError(from, err)
 				s.CancelRead(streamProtocol)
-				return
 			}
-			b, err := readLimited(s, t.cfg.MTU)
-			if err != nil {
-				if errors.Is(err, errProtocol) {
-					t.streamProtocolError(from, err)
-					s.CancelRead(streamProtocol)
-				}
-				return
-			}
-			t.deliver(from, b)
 		}()
+	}
+}
+
+// readBatch delivers the messages of one batch stream.
+func (t *Transport) readBatch(s *quicgo.ReceiveStream, from string) error {
+	_ = s.SetReadDeadline(time.Now().Add(t.cfg.IdleTimeout))
+	r := bufio.NewReaderSize(s, 16<<10)
+	kind, err := r.ReadByte()
+	if err != nil {
+		return err
+	}
+	if kind != streamBatch {
+		return fmt.Errorf("%w: unknown stream kind %q", errProtocol, kind)
+	}
+	fr := &frameReader{r: r}
+	for {
+		b, err := fr.next(t.cfg.MTU)
+		switch {
+		case err == io.EOF:
+			return nil
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			// FIN in the middle of a message: a peer that resets a stream
+			// gets a stream error instead.
+			return fmt.Errorf("%w: stream ends inside a message", errProtocol)
+		case err != nil:
+			return err
+		}
+		t.deliver(from, b)
 	}
 }
 
@@ -266,20 +278,6 @@ func (t *Transport) acceptStreams(c *conn, from string) {
 func (t *Transport) streamProtocolError(from string, err error) {
 	t.stats.protocolErrors.Add(1)
 	t.log.Warn("cancelling stream: protocol error", "from", from, "err", err)
-}
-
-// readLimited reads r to its end, refusing more than limit bytes. Memory
-// grows with the bytes that arrive, not with what a peer announces.
-func readLimited(r io.Reader, limit int) ([]byte, error) {
-	var buf bytes.Buffer
-	n, err := buf.ReadFrom(io.LimitReader(r, int64(limit)+1))
-	if err != nil {
-		return nil, err
-	}
-	if n > int64(limit) {
-		return nil, fmt.Errorf("%w: message above the limit of %d bytes", errProtocol, limit)
-	}
-	return buf.Bytes(), nil
 }
 
 // deliver hands a message to the Handler, if Start set one.

@@ -12,11 +12,16 @@
 // # Datagrams, streams and the MTU
 //
 // A message that fits in a QUIC DATAGRAM frame (RFC 9221, about 1,100 to
-// 1,400 bytes depending on the path) travels as one: unreliable and
-// unordered, like UDP. A larger one, up to the MTU, goes transparently over
-// its own unidirectional stream: reliable while the connection lives, but
-// still best effort from Send's point of view. MTU therefore is not QUIC's
-// packet size but the largest message Send accepts; it defaults to 64 KiB.
+// 1,400 bytes depending on the path) and has nothing queued behind it
+// travels as one datagram: unreliable and unordered, like UDP. A larger one,
+// up to the MTU, goes transparently over a unidirectional stream, and so
+// does a burst: when messages queue up behind each other, the writer sends
+// them together as one batch stream, because a burst of datagrams would
+// overflow the receiver's datagram queue (quic-go keeps 128 per connection)
+// while a stream is flow-controlled. Streams are reliable while the
+// connection lives, but delivery stays best effort from Send's point of
+// view. MTU therefore is not QUIC's packet size but the largest message Send
+// accepts; it defaults to 64 KiB.
 //
 // The Transport also implements transport.Streamer: SendStream opens a
 // bidirectional stream, writes up to MaxStreamSize bytes and waits until the
@@ -45,8 +50,19 @@
 // the certificate: with mutual TLS only authenticated peers can announce
 // anything, but one of them could claim another's address.
 //
-// Later unidirectional streams carry one message each ('M' and the
-// payload, ended by FIN). A stream or hello that breaks these rules, or a
-// message above the receiver's limit, is a protocol error: the stream is
-// cancelled (for a hello, the connection closed) and counted.
+// Later unidirectional streams carry a batch: 'B', then messages, each a
+// 4-byte big-endian length and that many bytes, up to FIN. A bidirectional
+// stream carries one SendStream message up to FIN, answered by one byte (0)
+// once the Handler returned. A stream or hello that breaks these rules, or a
+// message above the receiver's limit (MTU in a batch, MaxStreamSize on a
+// bidirectional stream), is a protocol error: the stream is cancelled (for a
+// hello, the connection closed) and counted. A declared length is checked
+// before any memory is allocated for it.
+//
+// # Operations
+//
+// quic-go writes one line to the standard library's log when it cannot
+// enlarge the UDP socket buffers (raise net.core.rmem_max and wmem_max, or
+// set QUIC_GO_DISABLE_RECEIVE_BUFFER_WARNING=true to silence it). Idle
+// connections close after IdleTimeout; there are no keep-alives.
 package quic

@@ -36,7 +36,7 @@ func fastConfig() quic.Config {
 	return quic.Config{
 		TLS:          clusterTLS(),
 		DialTimeout:  3 * time.Second,
-		WriteTimeout: time.Second,
+		WriteTimeout: 5 * time.Second,
 		BackoffMin:   5 * time.Millisecond,
 		BackoffMax:   20 * time.Millisecond,
 	}

@@ -1,6 +1,7 @@
 package quic
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -85,11 +86,10 @@ func (p *peer) run() {
 				continue
 			}
 			backoff = 0
-			if err := p.send(c, *m); err != nil {
-				t.stats.droppedSend.Add(1)
-				t.log.Debug("send failed", "peer", p.addr, "err", err)
+			if n, err := p.send(c, m); err != nil {
+				t.stats.droppedSend.Add(uint64(n))
+				t.log.Debug("send failed", "peer", p.addr, "err", err, "dropped", n)
 			}
-			putBuf(m)
 		}
 	}
 }
@@ -130,69 +130,112 @@ func (p *peer) connect(ctx context.Context, respectBackoff bool) (*conn, error) 
 		t.stats.dialFailures.Add(1)
 		return nil, err
 	}
+	if err := t.sendHello(qc); err != nil {
+		qc.CloseWithError(codeClosing, "closing")
+		return nil, fmt.Errorf("sending hello: %w", err)
+	}
 	c, ok := t.track(qc)
 	if !ok {
 		return nil, net.ErrClosed
 	}
-	if err := t.sendHello(c); err != nil {
+	go t.serve(c, false)
+	select {
+	case <-c.hello:
+	case <-ctx.Done():
+		t.stats.dialFailures.Add(1)
 		t.forget(c)
-		return nil, fmt.Errorf("sending hello: %w", err)
+		return nil, fmt.Errorf("no hello from the peer: %w", context.Cause(ctx))
+	case <-c.qc.Context().Done():
+		t.stats.dialFailures.Add(1)
+		return nil, fmt.Errorf("connection closed before the peer's hello: %w", context.Cause(c.qc.Context()))
 	}
 	t.useFor(p.addr, c, true)
-	t.wg.Add(1)
-	go t.serve(c, false)
 	return c, nil
 }
 
-// send sends m as a datagram if it fits and the connection is ready, else
-// over its own stream.
-func (p *peer) send(c *conn, m []byte) error {
+// Bounds of one batch stream.
+const (
+	maxBatch      = 256
+	maxBatchBytes = 1 << 20
+)
+
+// send sends m alone as a datagram when it fits and nothing is queued
+// behind it. Otherwise m and what is queued behind it go as one batch over a
+// unidirectional stream: a burst of datagrams would overflow the receiver's
+// datagram queue, while a stream is flow-controlled and reliable. It takes
+// ownership of m and returns how many messages it sent, or lost on error.
+func (p *peer) send(c *conn, m *[]byte) (int, error) {
 	t := p.t
-	if limit := c.maxDatagram.Load(); c.ready.Load() && (limit == 0 || int64(len(m)) <= limit) {
-		err := c.qc.SendDatagram(m)
+	if limit := c.maxDatagram.Load(); len(p.q) == 0 && (limit == 0 || int64(len(*m)) <= limit) {
+		err := c.qc.SendDatagram(*m)
 		if err == nil {
+			putBuf(m)
 			t.stats.sent.Add(1)
-			return nil
+			return 1, nil
 		}
 		var tooLarge *quicgo.DatagramTooLargeError
 		if !errors.As(err, &tooLarge) {
-			return err
+			putBuf(m)
+			return 1, err
 		}
 		c.maxDatagram.Store(tooLarge.MaxDatagramPayloadSize)
 	}
+
 	ctx, cancel := context.WithTimeout(t.ctx, t.cfg.WriteTimeout)
 	defer cancel()
 	s, err := c.qc.OpenUniStreamSync(ctx)
 	if err != nil {
-		return fmt.Errorf("opening stream: %w", err)
+		putBuf(m)
+		return 1 + p.drainUpTo(maxBatch-1), fmt.Errorf("opening stream: %w", err)
 	}
 	_ = s.SetWriteDeadline(time.Now().Add(t.cfg.WriteTimeout))
-	if _, err := s.Write([]byte{streamMessage}); err != nil {
-		return err
+	w := bufio.NewWriterSize(s, 32<<10)
+	w.WriteByte(streamBatch)
+	err = writeFrame(w, *m)
+	n, size := 1, len(*m)
+	putBuf(m)
+batch:
+	for err == nil && n < maxBatch && size < maxBatchBytes {
+		select {
+		case m := <-p.q:
+			err = writeFrame(w, *m)
+			n, size = n+1, size+len(*m)
+			putBuf(m)
+		default:
+			break batch
+		}
 	}
-	if _, err := s.Write(m); err != nil {
-		return err
+	if err == nil {
+		err = w.Flush()
 	}
-	if err := s.Close(); err != nil {
-		return err
+	if err == nil {
+		err = s.Close()
 	}
-	t.stats.sent.Add(1)
-	t.stats.sentOnStream.Add(1)
-	return nil
+	if err != nil {
+		s.CancelWrite(streamCancelled)
+		return n, err
+	}
+	t.stats.sent.Add(uint64(n))
+	t.stats.sentOnStream.Add(uint64(n))
+	return n, nil
+}
+
+// drainUpTo drops up to n queued messages and returns how many.
+func (p *peer) drainUpTo(n int) int {
+	for i := range n {
+		select {
+		case m := <-p.q:
+			putBuf(m)
+		default:
+			return i
+		}
+	}
+	return n
 }
 
 // drain drops everything queued and returns how many.
 func (p *peer) drain() int {
-	n := 0
-	for {
-		select {
-		case m := <-p.q:
-			putBuf(m)
-			n++
-		default:
-			return n
-		}
-	}
+	return p.drainUpTo(cap(p.q))
 }
 
 // retire removes the idle peer from the map and reports true, unless

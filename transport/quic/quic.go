@@ -242,7 +242,6 @@ func (t *Transport) acceptLoop() {
 		if !ok {
 			return
 		}
-		t.wg.Add(1)
 		go t.serve(c, true)
 	}
 }

@@ -6,8 +6,8 @@ import "sync/atomic"
 type Stats struct {
 	// Sent is the number of messages handed to QUIC by Send's writers.
 	Sent uint64
-	// SentOnStream is the part of Sent that did not fit in a datagram and
-	// went over a unidirectional stream.
+	// SentOnStream is the part of Sent that went over a batch stream rather
+	// than as a datagram: too large for a datagram, or part of a burst.
 	SentOnStream uint64
 	// Received is the number of messages (datagrams and streams) handed to
 	// the Handler.

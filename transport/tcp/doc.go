@@ -30,7 +30,8 @@
 // with Send(from, ...) reaches the sender's listener rather than the
 // ephemeral port of the connection. The address is a claim, not a proof:
 // TCP has no peer authentication, so run it on a trusted network (or use
-// transport/quic with mutual TLS).
+// transport/quic with mutual TLS). Nor is the number of inbound connections
+// limited: each costs a goroutine until its peer goes quiet for IdleTimeout.
 //
 // Then frames follow, each a 4-byte big-endian length and that many bytes.
 // On a datagram connection a frame is at most the receiver's MTU; on a

@@ -72,12 +72,14 @@ func sendUntilReceived(t testing.TB, tr *tcp.Transport, addr string, b []byte, c
 	}
 }
 
-// silentListener accepts connections and never reads from them.
-func silentListener(t testing.TB) string {
+// silentListener accepts connections and never reads from them. accepted
+// receives a value for each connection.
+func silentListener(t testing.TB) (addr string, accepted <-chan struct{}) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	done := make(chan struct{})
+	acc := make(chan struct{}, 100)
 	go func() {
 		defer close(done)
 		var conns []net.Conn
@@ -92,11 +94,15 @@ func silentListener(t testing.TB) string {
 				return
 			}
 			conns = append(conns, c)
+			select {
+			case acc <- struct{}{}:
+			default:
+			}
 		}
 	}()
 	t.Cleanup(func() {
 		ln.Close()
 		<-done
 	})
-	return ln.Addr().String()
+	return ln.Addr().String(), acc
 }

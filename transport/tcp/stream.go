@@ -1,8 +1,8 @@
 package tcp
 
 import (
-	"bufio"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"net"
 	"time"
@@ -47,12 +47,10 @@ func (t *Transport) SendStream(ctx context.Context, addr string, b []byte) error
 	// Abort blocked I/O when ctx ends.
 	defer context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })()
 
-	w := bufio.NewWriterSize(c, 64<<10)
-	w.Write(appendHello(nil, kindStream, t.local))
-	if err := writeFrame(w, b); err != nil {
-		return t.streamErr(ctx, addr, err)
-	}
-	if err := w.Flush(); err != nil {
+	// Hello, frame header and payload in one writev, without copying b.
+	head := binary.BigEndian.AppendUint32(appendHello(nil, kindStream, t.local), uint32(len(b)))
+	bufs := net.Buffers{head, b}
+	if _, err := bufs.WriteTo(c); err != nil {
 		return t.streamErr(ctx, addr, err)
 	}
 	var ack [1]byte
