@@ -82,6 +82,12 @@ func (b *Builder) RemoveAfter(d time.Duration) *Builder { b.cfg.RemoveAfter = d;
 // TombstoneGrace sets Config.TombstoneGrace.
 func (b *Builder) TombstoneGrace(d time.Duration) *Builder { b.cfg.TombstoneGrace = d; return b }
 
+// SeedRefresh sets Config.SeedRefresh.
+func (b *Builder) SeedRefresh(d time.Duration) *Builder { b.cfg.SeedRefresh = d; return b }
+
+// Resolver sets Config.Resolver.
+func (b *Builder) Resolver(r Resolver) *Builder { b.cfg.Resolver = r; return b }
+
 // Config returns the Config filled so far.
 func (b *Builder) Config() Config { return b.cfg }
 

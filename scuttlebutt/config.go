@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"time"
 
 	"github.com/scuttlebutt-go/scuttlebutt/codec"
@@ -66,6 +67,12 @@ type Config struct {
 	// TombstoneGrace is how long a deleted key's tombstone is kept (default
 	// 5 minutes). A peer that was away longer is reset with full state.
 	TombstoneGrace time.Duration
+
+	// SeedRefresh is how often seed names given to Join are resolved again
+	// (default 30s; negative: never).
+	SeedRefresh time.Duration
+	// Resolver resolves seed names (default net.DefaultResolver).
+	Resolver Resolver
 
 	// Transport carries datagrams (default: UDP on BindAddr). The Node
 	// closes it on Close.
@@ -137,6 +144,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.TombstoneGrace == 0 {
 		c.TombstoneGrace = 5 * time.Minute
+	}
+	if c.SeedRefresh == 0 {
+		c.SeedRefresh = 30 * time.Second
+	}
+	if c.Resolver == nil {
+		c.Resolver = net.DefaultResolver
 	}
 	if c.Clock == nil {
 		c.Clock = wallClock{}

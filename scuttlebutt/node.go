@@ -26,15 +26,17 @@ type Node struct {
 	clock Clock
 	err   error // set only on a Node returned by Create after a failure
 
-	mu        sync.Mutex // guards everything below and the core
-	core      *core.Core
-	closed    bool
-	stopTimer func() bool
-	pending   []Event
-	draining  bool
-	subs      []*subscription
-	leaving   chan struct{} // closed when enough peers acknowledged Leave
-	leaveNeed int
+	mu          sync.Mutex // guards everything below and the core
+	core        *core.Core
+	closed      bool
+	stopTimer   func() bool
+	pending     []Event
+	draining    bool
+	subs        []*subscription
+	leaving     chan struct{} // closed when enough peers acknowledged Leave
+	leaveNeed   int
+	seedNames   []string
+	stopRefresh func() bool
 
 	closeOnce sync.Once
 	closeErr  error
@@ -148,16 +150,6 @@ func (n *Node) UpdateLocal(key, value string) error {
 // a no-op.
 func (n *Node) DeleteLocal(key string) error {
 	return n.do(func(c *core.Core) error { return c.Delete(key) })
-}
-
-// Join contacts the seeds ("host:port" addresses) at once; they and
-// everything they know join this node's view within a few rounds. The
-// seeds are contacted again whenever no other node is alive.
-func (n *Node) Join(seeds []string) error {
-	return n.do(func(c *core.Core) error {
-		c.Join(seeds)
-		return nil
-	})
 }
 
 // do runs f on the core under the lock, then sends what it queued and
@@ -309,6 +301,9 @@ func (n *Node) Close() error {
 		n.closed = true
 		if n.stopTimer != nil {
 			n.stopTimer()
+		}
+		if n.stopRefresh != nil {
+			n.stopRefresh()
 		}
 		if n.leaving != nil {
 			close(n.leaving)
