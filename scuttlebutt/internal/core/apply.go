@@ -57,11 +57,12 @@ func (c *Core) applyDelta(now time.Time, d *codec.NodeDelta) {
 	c.noteChange(d.ID)
 
 	m := c.members[d.ID]
+	restart := known && d.Generation > before.Generation
 	switch {
 	case m == nil:
 		m = c.addMember(now, d.ID)
 		c.emit(Event{Kind: EventJoin, Node: d.ID, Generation: d.Generation})
-	case known && d.Generation > before.Generation:
+	case restart:
 		// The old incarnation is retired at once: its keys vanished with
 		// the store's replacement, in one event.
 		c.det.Forget(d.ID)
@@ -74,6 +75,9 @@ func (c *Core) applyDelta(now time.Time, d *codec.NodeDelta) {
 		c.emit(Event{Kind: EventRestart, Node: d.ID, Generation: d.Generation})
 	}
 	for _, e := range changed {
+		if restart && e.Tombstone {
+			continue // the old generation's keys went with one restart event
+		}
 		if e.Key == KeyAddr {
 			if !e.Tombstone {
 				c.setAddr(m, e.Value)

@@ -116,6 +116,7 @@ type Stats struct {
 	ResetsSent      uint64
 	TombstonesGCd   uint64
 	MessagesDropped uint64 // messages ignored as a whole (bad kind, from self)
+	LivenessChecks  uint64 // questions put to the failure detector
 }
 
 // Errors returned by Core methods.
@@ -180,9 +181,12 @@ type Core struct {
 	cands  []candidate
 }
 
+// removedID remembers a removed node: gossip about that generation with no
+// newer heartbeat is stale and cannot bring it back.
 type removedID struct {
-	gen   uint64
-	until time.Time
+	gen       uint64
+	heartbeat uint64
+	until     time.Time
 }
 
 // New returns a Core for cfg at time now, with the node's address written
@@ -405,6 +409,7 @@ func (c *Core) handleSyn(now time.Time, from string, m *codec.Message) {
 	var ackLeave *codec.DigestEntry
 	for i := range m.Digest.Entries {
 		e := &m.Digest.Entries[i]
+		c.revive(e)
 		c.observe(now, e)
 		if e.ID == m.From && e.Left {
 			ackLeave = e
@@ -438,8 +443,14 @@ func (c *Core) handleSyn(now time.Time, from string, m *codec.Message) {
 	// Then, while there is room, fresher heartbeats of the nodes the
 	// initiator listed: in large clusters, where a digest is only a window,
 	// this doubles how fast heartbeats travel.
-	for i := range m.Digest.Entries {
-		e := &m.Digest.Entries[i]
+	// Start at a random entry, so the budget never favours the same IDs.
+	k := len(m.Digest.Entries)
+	off := 0
+	if k > 0 {
+		off = c.rng.IntN(k)
+	}
+	for j := range k {
+		e := &m.Digest.Entries[(off+j)%k]
 		if e.ID == c.cfg.ID || e.ID == m.From {
 			continue
 		}
@@ -463,6 +474,7 @@ func (c *Core) handleRequests(now time.Time, from string, m *codec.Message) {
 			}
 			continue
 		}
+		c.revive(e)
 		c.observe(now, e)
 	}
 	// Our own entry may be both a leave acknowledgement and a request for

@@ -1,6 +1,10 @@
 package core
 
-import "time"
+import (
+	"time"
+
+	"github.com/scuttlebutt-go/scuttlebutt/codec"
+)
 
 // addMember starts tracking a newly known node as alive.
 func (c *Core) addMember(now time.Time, id string) *member {
@@ -82,6 +86,7 @@ func (c *Core) checkLiveness(now time.Time) {
 		if m.status != StatusAlive {
 			continue // suspects recover through heartbeats in observe
 		}
+		c.stats.LivenessChecks++
 		if c.det.Suspect(m.id, now) {
 			node, _ := c.st.Node(m.id)
 			c.setStatus(now, m, StatusSuspect, node.Generation)
@@ -100,7 +105,7 @@ func (c *Core) expire(now time.Time) {
 		}
 		node, _ := c.st.Node(m.id)
 		c.removeMember(m)
-		c.removed[m.id] = removedID{gen: node.Generation, until: now.Add(c.cfg.RememberRemoved)}
+		c.removed[m.id] = removedID{gen: node.Generation, heartbeat: node.Heartbeat, until: now.Add(c.cfg.RememberRemoved)}
 		c.emit(Event{Kind: EventRemove, Node: m.id, Generation: node.Generation})
 		i-- // removeMember moved another member into slot i
 	}
@@ -121,6 +126,17 @@ func (c *Core) removeMember(m *member) {
 	c.st.Remove(m.id)
 	c.det.Forget(m.id)
 	delete(c.gcMarks, m.id)
+}
+
+// revive forgets a removal when a digest shows the node is alive after all:
+// a heartbeat newer than any seen before the removal (a node that was only
+// cut off, as in a long partition), or a newer generation. A departed node
+// stays removed.
+func (c *Core) revive(e *codec.DigestEntry) {
+	r, ok := c.removed[e.ID]
+	if ok && !e.Left && (e.Generation > r.gen || e.Generation == r.gen && e.Heartbeat > r.heartbeat) {
+		delete(c.removed, e.ID)
+	}
 }
 
 // isRemoved reports whether gossip about generation gen of id is stale: the
