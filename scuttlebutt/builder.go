@@ -88,6 +88,9 @@ func (b *Builder) SeedRefresh(d time.Duration) *Builder { b.cfg.SeedRefresh = d;
 // Resolver sets Config.Resolver.
 func (b *Builder) Resolver(r Resolver) *Builder { b.cfg.Resolver = r; return b }
 
+// DisableStreams sets Config.DisableStreams.
+func (b *Builder) DisableStreams(v bool) *Builder { b.cfg.DisableStreams = v; return b }
+
 // Config returns the Config filled so far.
 func (b *Builder) Config() Config { return b.cfg }
 

@@ -75,8 +75,13 @@ type Config struct {
 	Resolver Resolver
 
 	// Transport carries datagrams (default: UDP on BindAddr). The Node
-	// closes it on Close.
+	// closes it on Close. When it also implements transport.Streamer (TCP,
+	// QUIC, mem), exchanges too large for one datagram, such as the full
+	// state a joining node needs, go whole over a stream.
 	Transport transport.Transport
+	// DisableStreams keeps every exchange to MTU-sized datagrams even when
+	// the transport can stream.
+	DisableStreams bool
 	// Codec encodes messages (default: the binary codec).
 	Codec codec.Codec
 	// Store holds every node's state (default: in memory).

@@ -49,6 +49,7 @@ type Node struct {
 	messagesRecv atomic.Uint64
 	bytesRecv    atomic.Uint64
 	largestSent  atomic.Int64
+	streamsSent  atomic.Uint64
 	encodeErrors atomic.Uint64
 }
 
@@ -71,6 +72,10 @@ func New(cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n := &Node{cfg: cfg, tr: cfg.Transport, codec: cfg.Codec, clock: cfg.Clock}
+	streamMax := 0
+	if s, ok := cfg.Transport.(transport.Streamer); ok && !cfg.DisableStreams {
+		streamMax = s.MaxStreamSize()
+	}
 	c, err := core.New(core.Config{
 		ID:              cfg.ID,
 		Generation:      cfg.Generation,
@@ -81,6 +86,7 @@ func New(cfg Config) (*Node, error) {
 		RemoveAfter:     cfg.RemoveAfter,
 		RememberRemoved: cfg.RememberRemoved,
 		TombstoneGrace:  cfg.TombstoneGrace,
+		StreamMax:       streamMax,
 		Store:           cfg.Store,
 		Detector:        cfg.Detector,
 		Sizer:           cfg.Codec,
@@ -256,7 +262,9 @@ func (n *Node) send(out []core.Outgoing) {
 		}
 		n.messagesSent.Add(1)
 		n.bytesSent.Add(uint64(len(buf)))
-		if l := int64(len(buf)); l > n.largestSent.Load() {
+		if o.Stream {
+			n.streamsSent.Add(1)
+		} else if l := int64(len(buf)); l > n.largestSent.Load() {
 			n.largestSent.Store(l)
 		}
 	}
@@ -322,8 +330,12 @@ type Stats struct {
 	BytesSent        uint64
 	MessagesReceived uint64
 	BytesReceived    uint64
-	// LargestSent is the largest datagram sent, in bytes.
-	LargestSent  int
+	// LargestSent is the largest datagram sent, in bytes (stream messages
+	// not included).
+	LargestSent int
+	// StreamsSent counts messages sent over the transport's stream
+	// capability (included in MessagesSent and BytesSent).
+	StreamsSent  uint64
 	DecodeErrors uint64
 	SendErrors   uint64
 	EncodeErrors uint64
@@ -347,6 +359,7 @@ func (n *Node) Stats() Stats {
 		MessagesReceived: n.messagesRecv.Load(),
 		BytesReceived:    n.bytesRecv.Load(),
 		LargestSent:      int(n.largestSent.Load()),
+		StreamsSent:      n.streamsSent.Load(),
 		DecodeErrors:     n.decodeErrors.Load(),
 		SendErrors:       n.sendErrors.Load(),
 		EncodeErrors:     n.encodeErrors.Load(),

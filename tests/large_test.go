@@ -51,7 +51,7 @@ func spreadRounds(t *testing.T, n, fanout int, seed int64) int {
 
 // TestLargeSpreadTable prints rounds-to-spread against log3(N) + log2(ln N):
 //
-//	go test -run LargeSpreadTable -spread-seeds 20 -v -timeout 60m ./tests/
+//	go test -run LargeSpreadTable -v -timeout 60m ./tests/ -args -spread-seeds=20
 func TestLargeSpreadTable(t *testing.T) {
 	if *spreadSeeds == 0 {
 		t.Skip("pass -spread-seeds N to measure")

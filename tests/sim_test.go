@@ -2,6 +2,7 @@ package tests
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,4 +106,37 @@ func TestSameSeedSameTrace(t *testing.T) {
 	require.NotEmpty(t, a)
 	require.Equal(t, a, b, "same seed, same trace")
 	require.NotEqual(t, a, run(43), "another seed, another trace")
+}
+
+// TestStreamCarriesLargeState: a node joining a cluster whose state is far
+// larger than a datagram gets it whole over the transport's stream
+// capability, where datagrams alone take many rounds; both converge.
+func TestStreamCarriesLargeState(t *testing.T) {
+	rounds := func(streams bool) int {
+		c, err := sim.New(sim.Config{Nodes: 2, Seed: 9, Streams: streams})
+		require.NoError(t, err)
+		defer c.Close()
+		for k := range 300 {
+			require.NoError(t, c.Nodes[0].UpdateLocal(fmt.Sprintf("key-%03d", k), strings.Repeat("v", 100)))
+		}
+		require.NoError(t, c.Nodes[1].Join([]string{c.Addrs[0]}))
+		r, ok := c.RunRounds(100, func() bool {
+			s, found := c.Nodes[1].NodeState(sim.ID(0))
+			return found && len(s.Keys) == 300
+		})
+		require.True(t, ok)
+		_, _, largest := c.Stats()
+		require.LessOrEqual(t, largest, 1400, "datagrams stay within the MTU")
+		streamed := c.Nodes[0].Stats().StreamsSent
+		if streams {
+			require.NotZero(t, streamed)
+		} else {
+			require.Zero(t, streamed)
+		}
+		return r
+	}
+	withStreams, withoutStreams := rounds(true), rounds(false)
+	t.Logf("300 keys of 100 bytes: %d rounds over a stream, %d over datagrams", withStreams, withoutStreams)
+	require.LessOrEqual(t, withStreams, 2)
+	require.Greater(t, withoutStreams, 10)
 }

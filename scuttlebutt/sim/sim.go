@@ -43,6 +43,13 @@ type Config struct {
 	Configure func(i int, b *scuttlebutt.Builder)
 	// Trace records every event of every node (see Trace).
 	Trace bool
+	// Streams lets nodes use the network's stream capability for exchanges
+	// larger than a datagram. Off by default, so every exchange is an
+	// MTU-bounded datagram.
+	Streams bool
+	// OnDeliver, if set, observes every datagram just before it is
+	// delivered (see mem.Config.OnDeliver): b is valid only during the call.
+	OnDeliver func(from, to string, b []byte)
 }
 
 // Cluster is a running simulated cluster.
@@ -72,7 +79,7 @@ func New(cfg Config) (*Cluster, error) {
 	}
 	c := &Cluster{
 		cfg:   cfg,
-		Net:   mem.NewNetwork(mem.Config{Seed: cfg.Seed, MTU: cfg.MTU, DefaultLink: cfg.Link}),
+		Net:   mem.NewNetwork(mem.Config{Seed: cfg.Seed, MTU: cfg.MTU, DefaultLink: cfg.Link, OnDeliver: cfg.OnDeliver}),
 		known: make([]int, cfg.Nodes),
 	}
 	for i := range cfg.Nodes {
@@ -99,7 +106,8 @@ func (c *Cluster) start(i int, gen uint64) error {
 		GossipInterval(c.cfg.GossipInterval).
 		Fanout(c.cfg.Fanout).
 		Ordering(c.cfg.Ordering).
-		Codec(c.cfg.Codec)
+		Codec(c.cfg.Codec).
+		DisableStreams(!c.cfg.Streams)
 	if c.cfg.Configure != nil {
 		c.cfg.Configure(i, b)
 	}

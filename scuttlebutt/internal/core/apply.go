@@ -32,13 +32,16 @@ func (c *Core) applyDelta(now time.Time, d *codec.NodeDelta) {
 		c.stats.DeltasRejected++ // a continuation of state we never had
 		return
 	}
-	sd := store.Delta{ID: d.ID, Generation: d.Generation, From: d.From, Upto: d.Upto,
-		Reset: d.Reset, GCVersion: d.GCVersion, Entries: make([]store.Entry, len(d.Entries))}
-	for i, e := range d.Entries {
-		sd.Entries[i] = store.Entry(e)
+	// The store does not keep the slice: reuse scratch space.
+	sd := &c.scratchApply
+	*sd = store.Delta{ID: d.ID, Generation: d.Generation, From: d.From, Upto: d.Upto,
+		Reset: d.Reset, GCVersion: d.GCVersion, Entries: sd.Entries[:0]}
+	for _, e := range d.Entries {
+		sd.Entries = append(sd.Entries, store.Entry(e))
 	}
-	var changed []store.Entry
-	err := c.st.Apply(&sd, func(e store.Entry) { changed = append(changed, e) })
+	changed := c.changed[:0]
+	err := c.st.Apply(sd, func(e store.Entry) { changed = append(changed, e) })
+	c.changed = changed
 	switch {
 	case errors.Is(err, store.ErrStaleGeneration):
 		c.stats.DeltasStale++

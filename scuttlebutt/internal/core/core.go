@@ -87,10 +87,14 @@ type Config struct {
 	RememberRemoved time.Duration
 	// TombstoneGrace is how long a tombstone is kept before it is dropped.
 	TombstoneGrace time.Duration
-	Store          store.Store
-	Detector       detector.Detector
-	Sizer          codec.Sizer
-	Rand           *rand.Rand
+	// StreamMax, when above MTU, is the largest message the transport's
+	// stream capability carries; exchanges that do not fit a datagram then
+	// go whole over a stream.
+	StreamMax int
+	Store     store.Store
+	Detector  detector.Detector
+	Sizer     codec.Sizer
+	Rand      *rand.Rand
 }
 
 // Outgoing is a message to send. The Core does not keep Msg.
@@ -177,8 +181,17 @@ type Core struct {
 	stats  Stats
 
 	// scratch reused across calls
-	listed map[string]struct{}
-	cands  []candidate
+	listed   map[string]struct{}
+	cands    []candidate
+	entryBuf []store.Entry
+	taken    []int
+	slot     []int
+	// sized through the Sizer interface, these would escape if local
+	scratchDigest codec.DigestEntry
+	scratchEntry  codec.Entry
+	scratchDelta  codec.NodeDelta
+	scratchApply  store.Delta
+	changed       []store.Entry
 }
 
 // removedID remembers a removed node: gossip about that generation with no
@@ -459,9 +472,11 @@ func (c *Core) handleSyn(now time.Time, from string, m *codec.Message) {
 			break
 		}
 	}
+	c.entryBuf = c.entryBuf[:0]
 	c.cands = c.candidates(c.cands[:0], &m.Digest, true)
-	reply.Deltas = c.pack(c.cands, budget-used)
-	c.out = append(c.out, Outgoing{To: from, Msg: reply})
+	var stream bool
+	reply.Deltas, stream = c.packOut(c.cands, budget-used)
+	c.out = append(c.out, Outgoing{To: from, Msg: reply, Stream: stream})
 }
 
 // handleRequests answers the request list of a SYNACK with an ACK.
@@ -479,15 +494,17 @@ func (c *Core) handleRequests(now time.Time, from string, m *codec.Message) {
 	}
 	// Our own entry may be both a leave acknowledgement and a request for
 	// our state: candidates see every entry.
+	c.entryBuf = c.entryBuf[:0]
 	c.cands = c.candidates(c.cands[:0], &m.Digest, false)
 	if len(c.cands) == 0 {
 		return
 	}
 	ack := &codec.Message{Kind: codec.KindAck, From: c.cfg.ID}
 	budget := c.cfg.MTU - c.sizer.Base(codec.KindAck, c.cfg.ID, "", "")
-	ack.Deltas = c.pack(c.cands, budget)
+	var stream bool
+	ack.Deltas, stream = c.packOut(c.cands, budget)
 	if len(ack.Deltas) > 0 {
-		c.out = append(c.out, Outgoing{To: from, Msg: ack})
+		c.out = append(c.out, Outgoing{To: from, Msg: ack, Stream: stream})
 	}
 }
 

@@ -12,7 +12,8 @@ import (
 func (c *Core) synMessage() *codec.Message {
 	m := &codec.Message{Kind: codec.KindSyn, From: c.cfg.ID}
 	self := c.selfEntry()
-	entries := []codec.DigestEntry{self}
+	entries := make([]codec.DigestEntry, 1, c.cfg.MTU/12)
+	entries[0] = self
 	lo := c.digestFrom
 	base := c.sizer.Base(codec.KindSyn, c.cfg.ID, lo, "")
 	used := base + c.sizer.DigestEntry(&self) + c.sizer.DigestCount(1)
@@ -31,14 +32,15 @@ func (c *Core) synMessage() *codec.Message {
 		if !ok {
 			continue
 		}
-		e := digestEntry(n)
+		e := &c.scratchDigest // sized through an interface: keep it off the heap
+		*e = digestEntry(n)
 		k := len(entries)
-		cost := c.sizer.DigestEntry(&e) + c.sizer.DigestCount(k+1) - c.sizer.DigestCount(k)
+		cost := c.sizer.DigestEntry(e) + c.sizer.DigestCount(k+1) - c.sizer.DigestCount(k)
 		if used+cost > base+(c.cfg.MTU-base)/3 {
 			break
 		}
 		used += cost
-		entries = append(entries, e)
+		entries = append(entries, *e)
 		c.listed[r.id] = struct{}{}
 	}
 	hi, next := "", ""
@@ -46,9 +48,10 @@ func (c *Core) synMessage() *codec.Message {
 		if _, ok := c.listed[n.ID]; ok {
 			return true
 		}
-		e := digestEntry(n)
+		e := &c.scratchDigest // sized through an interface: keep it off the heap
+		*e = digestEntry(n)
 		k := len(entries)
-		cost := c.sizer.DigestEntry(&e) + c.sizer.DigestCount(k+1) - c.sizer.DigestCount(k)
+		cost := c.sizer.DigestEntry(e) + c.sizer.DigestCount(k+1) - c.sizer.DigestCount(k)
 		// If n is the last ID to fit, it becomes Hi: charge that too.
 		hiCost := c.sizer.Base(codec.KindSyn, c.cfg.ID, lo, n.ID) - base
 		if used+cost+hiCost > c.cfg.MTU {
@@ -56,7 +59,7 @@ func (c *Core) synMessage() *codec.Message {
 			return false
 		}
 		used += cost
-		entries = append(entries, e)
+		entries = append(entries, *e)
 		hi = n.ID
 		return true
 	})

@@ -82,28 +82,31 @@ func (c *Core) candidates(dst []candidate, d *codec.Digest, coverage bool) []can
 	return dst
 }
 
-// fillEntries fills cand.entries, once: every entry above cand.from, or
-// for a reset every live entry.
+// fillEntries fills cand.entries, once: every entry above cand.from (for a
+// reset, from 0: the tombstones this node still holds are above its
+// watermark and go too, so the receiver can serve plain deltas afterwards).
 func (c *Core) fillEntries(cand *candidate) {
 	if cand.filled {
 		return
 	}
 	cand.filled = true
+	start := len(c.entryBuf)
 	c.st.Entries(cand.id, cand.from, func(e store.Entry) bool {
-		if !(cand.reset && e.Tombstone) {
-			cand.entries = append(cand.entries, e)
-		}
+		c.entryBuf = append(c.entryBuf, e)
 		return true
 	})
+	// A capped slice of the shared scratch buffer: valid until the next
+	// message is built, even if the buffer grows meanwhile.
+	cand.entries = c.entryBuf[start:len(c.entryBuf):len(c.entryBuf)]
 }
 
 // pack chooses the deltas that fit in budget bytes, in the configured
 // order. Each node's entries go in ascending version order and are cut only
 // as a prefix: a node delta never skips a version it does not also drop
 // every later version of, and its Upto says exactly how far it reaches.
-func (c *Core) pack(cands []candidate, budget int) []codec.NodeDelta {
+func (c *Core) pack(cands []candidate, budget int) ([]codec.NodeDelta, int) {
 	if len(cands) == 0 {
-		return nil
+		return nil, 0
 	}
 	c.rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
 	depth := c.cfg.Ordering == ScuttleDepth
@@ -119,10 +122,14 @@ func (c *Core) pack(cands []candidate, budget int) []codec.NodeDelta {
 		}
 		return 0
 	})
-	p := packer{c: c, budget: budget, taken: make([]int, len(cands)), slot: make([]int, len(cands)),
-		minHeader: c.sizer.NodeDelta(&codec.NodeDelta{ID: "x", Generation: 1})}
+	minHeader := c.sizer.NodeDelta(&codec.NodeDelta{ID: "x", Generation: 1})
+	p := packer{c: c, budget: budget, minHeader: minHeader,
+		taken:  slices.Grow(c.taken[:0], len(cands))[:len(cands)],
+		slot:   slices.Grow(c.slot[:0], len(cands))[:len(cands)],
+		deltas: make([]codec.NodeDelta, 0, min(len(cands), budget/max(minHeader, 1)+1))}
+	c.taken, c.slot = p.taken, p.slot // scratch, reused by the next call
 	for i := range p.slot {
-		p.slot[i] = -1
+		p.slot[i], p.taken[i] = -1, 0
 	}
 	if depth {
 		for i := range cands {
@@ -159,37 +166,39 @@ func (p *packer) open(i int, cand *candidate) bool {
 		return false // not even an empty header fits any more
 	}
 	p.c.fillEntries(cand)
-	hdr := codec.NodeDelta{ID: cand.id, Generation: cand.gen, From: cand.from, Upto: cand.upto,
+	hdr := &p.c.scratchDelta
+	*hdr = codec.NodeDelta{ID: cand.id, Generation: cand.gen, From: cand.from, Upto: cand.upto,
 		Reset: cand.reset, GCVersion: cand.gc}
 	s := p.c.sizer
 	n := len(p.deltas)
-	cost := s.NodeDelta(&hdr) + s.DeltaCount(n+1) - s.DeltaCount(n)
+	cost := s.NodeDelta(hdr) + s.DeltaCount(n+1) - s.DeltaCount(n)
 	first := 0 // the first entry must fit with the header
 	if len(cand.entries) > 0 {
-		e := codec.Entry(cand.entries[0])
-		first = s.Entry(&e) + s.EntryCount(1)
+		e := &p.c.scratchEntry // sized through an interface: keep it off the heap
+		*e = codec.Entry(cand.entries[0])
+		first = s.Entry(e) + s.EntryCount(1)
 	}
 	if p.used+cost+first > p.budget {
 		return false
 	}
 	p.used += cost
 	p.slot[i] = n
-	p.deltas = append(p.deltas, hdr)
+	p.deltas = append(p.deltas, *hdr)
 	return true
 }
 
-// add appends candidate i's next entry if it fits.
+// add takes candidate i's next entry if it fits. The entries are copied
+// into the message only in finish.
 func (p *packer) add(i int, cand *candidate) bool {
-	d := &p.deltas[p.slot[i]]
-	k := len(d.Entries)
-	e := codec.Entry(cand.entries[k])
+	k := p.taken[i]
+	e := &p.c.scratchEntry
+	*e = codec.Entry(cand.entries[k])
 	s := p.c.sizer
-	cost := s.Entry(&e) + s.EntryCount(k+1) - s.EntryCount(k)
+	cost := s.Entry(e) + s.EntryCount(k+1) - s.EntryCount(k)
 	if p.used+cost > p.budget {
 		return false
 	}
 	p.used += cost
-	d.Entries = append(d.Entries, e)
 	p.taken[i] = k + 1
 	return true
 }
@@ -230,19 +239,52 @@ func (p *packer) roundRobin(cands []candidate) {
 
 // finish sets each delta's Upto: the candidate's max version when every
 // entry went in, else the version of the last entry that did.
-func (p *packer) finish(cands []candidate) []codec.NodeDelta {
+// It copies the chosen entries into one array the message owns, and
+// returns how many candidates were cut short or left out.
+func (p *packer) finish(cands []candidate) ([]codec.NodeDelta, int) {
+	total := 0
+	for i, s := range p.slot {
+		if s >= 0 {
+			total += p.taken[i]
+		}
+	}
+	all := make([]codec.Entry, 0, total)
+	cut := 0
 	for i, s := range p.slot {
 		if s < 0 {
+			cut++
 			continue
 		}
 		d := &p.deltas[s]
+		start := len(all)
+		for _, e := range cands[i].entries[:p.taken[i]] {
+			all = append(all, codec.Entry(e))
+		}
+		d.Entries = all[start:len(all):len(all)]
 		if p.taken[i] < len(cands[i].entries) {
 			d.Upto = d.Entries[len(d.Entries)-1].Version
-			p.c.stats.DeltasCut++
-		}
-		if d.Reset {
-			p.c.stats.ResetsSent++
+			cut++
 		}
 	}
-	return p.deltas
+	return p.deltas, cut
+}
+
+// packOut packs the deltas of one message within budget bytes. When they do
+// not all fit a datagram and the transport can stream, it packs them again
+// for a stream of up to StreamMax bytes: a full state sync for a node that
+// just joined, a reset after missed deletes, any large catch-up.
+func (c *Core) packOut(cands []candidate, budget int) ([]codec.NodeDelta, bool) {
+	deltas, cut := c.pack(cands, budget)
+	stream := false
+	if cut > 0 && c.cfg.StreamMax > c.cfg.MTU {
+		deltas, cut = c.pack(cands, budget+c.cfg.StreamMax-c.cfg.MTU)
+		stream = true
+	}
+	c.stats.DeltasCut += uint64(cut)
+	for i := range deltas {
+		if deltas[i].Reset {
+			c.stats.ResetsSent++
+		}
+	}
+	return deltas, stream
 }
