@@ -82,8 +82,8 @@ func TestClosedNodeRefusesCalls(t *testing.T) {
 func TestReservedAndEmptyKeysRefused(t *testing.T) {
 	nw := mem.NewNetwork(mem.Config{})
 	n := newMemNode(t, nw, "a")
-	require.Error(t, n.UpdateLocal("", "v"))
-	require.Error(t, n.UpdateLocal("_sb.addr", "v"))
+	require.ErrorIs(t, n.UpdateLocal("", "v"), scuttlebutt.ErrEmptyKey)
+	require.ErrorIs(t, n.UpdateLocal("_sb.addr", "v"), scuttlebutt.ErrReservedKey)
 	_, ok := n.Lookup("a", "_sb.addr")
 	require.False(t, ok, "reserved keys are not visible")
 }

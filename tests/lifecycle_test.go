@@ -120,7 +120,11 @@ func TestLifecycleCrashDetection(t *testing.T) {
 	var medians []float64
 	for _, th := range []float64{5, 8, 12} {
 		var all []float64
-		for seed := range int64(2) {
+		seeds := int64(2)
+		if raceEnabled {
+			seeds = 1
+		}
+		for seed := range seeds {
 			c, log := lifecycleCluster(t, 100, 10+seed, th, nil)
 			all = append(all, detectionTimes(t, c, log, 42)...)
 			c.Close()
@@ -139,8 +143,8 @@ func TestLifecycleCrashDetection(t *testing.T) {
 // than 10^5 detector checks and counts suspicions of live nodes.
 func TestLifecycleNoFalseSuspicion(t *testing.T) {
 	rounds := 300
-	if testing.Short() {
-		rounds = 60
+	if testing.Short() || raceEnabled {
+		rounds = 40 // still above 10^5 checks
 	}
 	var table strings.Builder
 	fmt.Fprintf(&table, "\n| threshold | detector checks | false suspicions |\n|---|---|---|\n")
