@@ -28,7 +28,7 @@ func (c *Core) applyDelta(now time.Time, d *codec.NodeDelta) {
 		c.stats.DeltasStale++
 		return
 	}
-	if !known && d.Reset == false && d.From > 0 {
+	if !known && !d.Reset && d.From > 0 {
 		c.stats.DeltasRejected++ // a continuation of state we never had
 		return
 	}

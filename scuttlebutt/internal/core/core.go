@@ -126,7 +126,7 @@ type Stats struct {
 // Errors returned by Core methods.
 var (
 	// ErrReservedKey: the key starts with ReservedPrefix.
-	ErrReservedKey = errors.New("key uses the reserved prefix " + ReservedPrefix)
+	ErrReservedKey = errors.New(`key uses the reserved prefix "` + ReservedPrefix + `"`)
 	// ErrEmptyKey: the key is empty.
 	ErrEmptyKey = errors.New("key is empty")
 	// ErrLeft: the node has left the cluster and accepts no more writes.
