@@ -86,6 +86,7 @@ func New(cfg Config) (*Node, error) {
 		RememberRemoved: cfg.RememberRemoved,
 		TombstoneGrace:  cfg.TombstoneGrace,
 		StreamMax:       streamMax,
+		StreamCooldown:  2 * cfg.GossipInterval,
 		Store:           cfg.Store,
 		Detector:        cfg.Detector,
 		Sizer:           cfg.Codec,

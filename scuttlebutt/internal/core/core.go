@@ -91,10 +91,13 @@ type Config struct {
 	// stream capability carries; exchanges that do not fit a datagram then
 	// go whole over a stream.
 	StreamMax int
-	Store     store.Store
-	Detector  detector.Detector
-	Sizer     codec.Sizer
-	Rand      *rand.Rand
+	// StreamCooldown is how long after a stream to a peer no other goes to
+	// it: one that is still in flight makes another useless.
+	StreamCooldown time.Duration
+	Store          store.Store
+	Detector       detector.Detector
+	Sizer          codec.Sizer
+	Rand           *rand.Rand
 }
 
 // Outgoing is a message to send. The Core does not keep Msg.
@@ -173,7 +176,9 @@ type Core struct {
 	recent   []recentChange
 	recentAt map[string]uint64
 
-	gcMarks  map[string][]gcMark
+	gcMarks map[string][]gcMark
+	// streamed holds when the last stream went to each peer address.
+	streamed map[string]time.Time
 	nextMark time.Time
 
 	out    []Outgoing
@@ -228,6 +233,7 @@ func New(cfg Config, now time.Time) (*Core, error) {
 		gcMarks:   map[string][]gcMark{},
 		listed:    map[string]struct{}{},
 		recentAt:  map[string]uint64{},
+		streamed:  map[string]time.Time{},
 	}
 	if _, err := c.st.AddNode(cfg.ID, cfg.Generation); err != nil {
 		return nil, fmt.Errorf("core: adding self to store: %w", err)
@@ -330,6 +336,11 @@ func (c *Core) Tick(now time.Time) {
 	c.checkLiveness(now)
 	c.expire(now)
 	c.collectTombstones(now)
+	for addr, at := range c.streamed {
+		if now.Sub(at) >= c.cfg.StreamCooldown {
+			delete(c.streamed, addr)
+		}
+	}
 
 	targets := c.choosePeers()
 	if len(targets) == 0 {
@@ -475,7 +486,7 @@ func (c *Core) handleSyn(now time.Time, from string, m *codec.Message) {
 	c.entryBuf = c.entryBuf[:0]
 	c.cands = c.candidates(c.cands[:0], &m.Digest, true)
 	var stream bool
-	reply.Deltas, stream = c.packOut(c.cands, budget-used)
+	reply.Deltas, stream = c.packOut(now, from, c.cands, budget-used)
 	c.out = append(c.out, Outgoing{To: from, Msg: reply, Stream: stream})
 }
 
@@ -502,7 +513,7 @@ func (c *Core) handleRequests(now time.Time, from string, m *codec.Message) {
 	ack := &codec.Message{Kind: codec.KindAck, From: c.cfg.ID}
 	budget := c.cfg.MTU - c.sizer.Base(codec.KindAck, c.cfg.ID, "", "")
 	var stream bool
-	ack.Deltas, stream = c.packOut(c.cands, budget)
+	ack.Deltas, stream = c.packOut(now, from, c.cands, budget)
 	if len(ack.Deltas) > 0 {
 		c.out = append(c.out, Outgoing{To: from, Msg: ack, Stream: stream})
 	}

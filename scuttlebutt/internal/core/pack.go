@@ -3,6 +3,7 @@ package core
 import (
 	"cmp"
 	"slices"
+	"time"
 
 	"github.com/scuttlebutt-go/scuttlebutt/codec"
 	"github.com/scuttlebutt-go/scuttlebutt/store"
@@ -273,12 +274,17 @@ func (p *packer) finish(cands []candidate) ([]codec.NodeDelta, int) {
 // not all fit a datagram and the transport can stream, it packs them again
 // for a stream of up to StreamMax bytes: a full state sync for a node that
 // just joined, a reset after missed deletes, any large catch-up.
-func (c *Core) packOut(cands []candidate, budget int) ([]codec.NodeDelta, bool) {
+//
+// One stream per peer per StreamCooldown: a peer that asks again before the
+// last stream has landed gets a datagram.
+func (c *Core) packOut(now time.Time, to string, cands []candidate, budget int) ([]codec.NodeDelta, bool) {
 	deltas, cut := c.pack(cands, budget)
 	stream := false
-	if cut > 0 && c.cfg.StreamMax > c.cfg.MTU {
+	last, recent := c.streamed[to]
+	if cut > 0 && c.cfg.StreamMax > c.cfg.MTU && (!recent || now.Sub(last) >= c.cfg.StreamCooldown) {
 		deltas, cut = c.pack(cands, budget+c.cfg.StreamMax-c.cfg.MTU)
 		stream = true
+		c.streamed[to] = now
 	}
 	c.stats.DeltasCut += uint64(cut)
 	for i := range deltas {
