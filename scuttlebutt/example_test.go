@@ -66,3 +66,30 @@ func ExampleNew_invalidConfig() {
 	// Output:
 	// scuttlebutt: invalid config: Fanout: -1 is outside 1..64
 }
+
+// The seed README's usage, unchanged: Create takes a *Config and returns the
+// Node; a failure shows in node.Err().
+func ExampleCreate() {
+	var sub scuttlebutt.EventSubscriber = scuttlebutt.EventSubscriberFunc(func(e scuttlebutt.Event) {
+		fmt.Println(e)
+	})
+	node := scuttlebutt.Create(&scuttlebutt.Config{
+		ID:       "node-1",
+		BindAddr: "0.0.0.0:8119",
+		// Subscribe to updates about other nodes.
+		EventSubscriber: sub,
+	})
+	defer node.Close()
+
+	// Set this nodes state to be propagated to other nodes when joining.
+	node.UpdateLocal("service", "ordering")
+	node.UpdateLocal("rpcAddr", "10.25.104.42:5112")
+	node.UpdateLocal("state", "booting")
+
+	// Join an existing cluster by specifying at least on known peer.
+	node.Join([]string{"10.26.104.52:9992", "10.26.104.56:7331"})
+
+	// Update this nodes state, which will be propagated to other nodes (and
+	// notify subscribers of those nodes).
+	node.UpdateLocal("state", "active")
+}
