@@ -28,3 +28,13 @@ type Detector interface {
 	// restarted with a new generation).
 	Forget(id string)
 }
+
+// IntervalSetter is an optional interface of a Detector: the core calls
+// SetInterval when the time between two new heartbeats of a node is
+// expected to change. In a large cluster a digest lists only a window of
+// the nodes, so each node's heartbeat reaches a peer less often than once
+// per gossip round; a detector tuned for one round would then suspect
+// healthy nodes.
+type IntervalSetter interface {
+	SetInterval(d time.Duration)
+}

@@ -82,6 +82,7 @@ func New(cfg Config) (*Node, error) {
 		Fanout:          cfg.Fanout,
 		MTU:             cfg.MTU,
 		Ordering:        cfg.Ordering,
+		GossipInterval:  cfg.GossipInterval,
 		RemoveAfter:     cfg.RemoveAfter,
 		RememberRemoved: cfg.RememberRemoved,
 		TombstoneGrace:  cfg.TombstoneGrace,

@@ -9,21 +9,28 @@ package phi
 // are recomputed from the samples each time the ring wraps, so rounding
 // errors from adding and removing cannot build up over a long run.
 type window struct {
-	samples []float64
+	samples []float64 // grows to size, then wraps
+	size    int
 	next    int // slot of the next push
-	n       int // samples held, at most len(samples)
+	n       int // samples held, at most size
 	ref     float64
 	sum     float64 // Σ (x - ref)
 	sumSq   float64 // Σ (x - ref)²
 }
 
+// newWindow returns an empty window of size samples. The storage grows as
+// samples arrive, so the many nodes a large cluster knows cost little until
+// they have a history.
 func newWindow(size int, ref float64) window {
-	return window{samples: make([]float64, size), ref: ref}
+	return window{samples: make([]float64, 0, min(size, 4)), size: size, ref: ref}
 }
 
 // push adds x, evicting the oldest sample when the window is full.
 func (w *window) push(x float64) {
-	if w.n == len(w.samples) {
+	if len(w.samples) < w.size {
+		w.samples = append(w.samples, 0)
+	}
+	if w.n == w.size {
 		old := w.samples[w.next] - w.ref
 		w.sum -= old
 		w.sumSq -= old * old
@@ -35,7 +42,7 @@ func (w *window) push(x float64) {
 	w.sum += dx
 	w.sumSq += dx * dx
 	w.next++
-	if w.next == len(w.samples) {
+	if w.next == w.size {
 		w.next = 0
 		w.resum()
 	}

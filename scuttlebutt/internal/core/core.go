@@ -79,6 +79,9 @@ type Config struct {
 	Fanout   int
 	MTU      int
 	Ordering Ordering
+	// GossipInterval is the time between rounds; the detector's expected
+	// heartbeat interval is derived from it (see tuneDetector).
+	GossipInterval time.Duration
 	// RemoveAfter is how long a suspected or left node is kept before its
 	// state is dropped.
 	RemoveAfter time.Duration
@@ -177,6 +180,8 @@ type Core struct {
 	recentAt map[string]uint64
 
 	gcMarks map[string][]gcMark
+	// detectorIv is the heartbeat interval last given to the detector.
+	detectorIv time.Duration
 	// streamed holds when the last stream went to each peer address.
 	streamed map[string]time.Time
 	nextMark time.Time
@@ -333,6 +338,7 @@ func (c *Core) Tick(now time.Time) {
 	c.stats.Rounds++
 	c.heartbeat++
 	c.st.Heartbeat(c.cfg.ID, c.cfg.Generation, c.heartbeat)
+	c.tuneDetector()
 	c.checkLiveness(now)
 	c.expire(now)
 	c.collectTombstones(now)
