@@ -31,7 +31,7 @@ type matched struct {
 }
 
 type multi struct {
-	Codec // the primary: Name, Append and the Sizer methods
+	Codec  // the primary: Name, Append and the Sizer methods
 	others []matched
 }
 
