@@ -31,8 +31,9 @@ type Node struct {
 	Generation uint64
 	// MaxVersion is the highest version held with no gap below it.
 	MaxVersion uint64
-	// GCVersion is the tombstone garbage-collection watermark: tombstones at
-	// or below it have been dropped.
+	// GCVersion is the tombstone garbage-collection watermark: the node holds
+	// no tombstone at or below it, and no live key whose latest write at or
+	// below it is a delete. It may exceed MaxVersion after a reset cut short.
 	GCVersion uint64
 	// Heartbeat is the highest heartbeat seen.
 	Heartbeat uint64
@@ -43,8 +44,10 @@ type Node struct {
 }
 
 // Delta is a validated unit of remote state for one node: the complete set of
-// the sender's entries with From < Version <= Upto, in ascending version
-// order. It mirrors codec.NodeDelta.
+// the sender's entries with From < Version <= Upto, tombstones included, in
+// ascending version order. A reset (From 0) carries every entry the sender
+// holds through Upto; the sender holds no tombstone at or below its
+// GCVersion, which the Delta carries. It mirrors codec.NodeDelta.
 type Delta struct {
 	ID         string
 	Generation uint64
@@ -86,12 +89,29 @@ type Store interface {
 	// Returns ErrUnknownNode if id is not known.
 	Put(id, key, value string, tombstone bool) (e Entry, changed bool, err error)
 	// Apply applies a remote delta and calls fn, in ascending version order,
-	// for each entry that changed state (fn may be nil). A delta of an older
-	// generation returns ErrStaleGeneration; one that starts above MaxVersion
-	// returns ErrGap; one whose entries are unordered or outside (From, Upto]
-	// returns ErrInvalidDelta; all of these change nothing. A delta already
-	// held returns no error and changes nothing. A newer generation replaces
-	// the node's state first; an unknown node is added.
+	// for each change of the node's visible state (fn may be nil). An older
+	// generation returns ErrStaleGeneration; entries unordered or outside
+	// (From, Upto] return ErrInvalidDelta; From above MaxVersion returns
+	// ErrGap. A newer generation replaces the node's state first; an unknown
+	// node is added.
+	//
+	// A reset replaces the node's entries with d's and sets MaxVersion to
+	// Upto and GCVersion to d.GCVersion (which may exceed Upto or lower the
+	// old watermark). It lands when Upto > MaxVersion, or when the node needs
+	// it (MaxVersion < d.GCVersion and GCVersion < d.GCVersion), then even at
+	// or below MaxVersion.
+	//
+	// A plain delta adds its entries above MaxVersion and sets MaxVersion to
+	// Upto; a node that held nothing adopts min(d.GCVersion, Upto) as its
+	// GCVersion. A node holding state returns ErrGap if MaxVersion <
+	// d.GCVersion and GCVersion < d.GCVersion (the sender owes a reset), or
+	// if MaxVersion < GCVersion and both d.GCVersion and Upto are below
+	// GCVersion (the node holds a cut reset that only a sender that collected
+	// as far, or a delta reaching the watermark, may continue). A tombstone at
+	// or below the node's GCVersion deletes its key but is not kept.
+	//
+	// Any other delta with Upto <= MaxVersion is already held: no error, no
+	// change. Every error changes nothing.
 	Apply(d *Delta, fn func(Entry)) error
 	// Heartbeat raises node id's heartbeat to hb at generation gen and
 	// reports whether it rose. Other generations are ignored.

@@ -37,13 +37,29 @@ func (s *Store) Apply(d *store.Delta, fn func(store.Entry)) error {
 			ns = s.add(d.ID, d.Generation)
 		}
 		s.replace(ns, d, fn, true)
+	case d.Reset && (d.Upto > have || (have < d.GCVersion && ns.node.GCVersion < d.GCVersion)):
+		// A reset lands if it brings versions the node lacks, or if the
+		// node may hold keys whose tombstones the sender collected (the
+		// first ErrGap case below). It then lands even at or below
+		// MaxVersion, which drops to Upto: else a reset that the MTU cuts
+		// below the node's MaxVersion would never land.
+		s.replace(ns, d, fn, false)
 	case d.Upto <= have:
 		// Already held.
-	case d.Reset:
-		s.replace(ns, d, fn, false)
-	case have > 0 && have < d.GCVersion:
+	case have > 0 && have < d.GCVersion && ns.node.GCVersion < d.GCVersion:
+		// The sender dropped tombstones above what this node holds, and
+		// this node has not adopted that watermark from a reset: it may
+		// hold keys those tombstones deleted.
 		return fmt.Errorf("%w: node %q held through %d but the sender dropped tombstones through %d; a reset is needed",
 			store.ErrGap, d.ID, have, d.GCVersion)
+	case have > 0 && have < ns.node.GCVersion && d.GCVersion < ns.node.GCVersion && d.Upto < ns.node.GCVersion:
+		// This node holds a reset cut short below its watermark, so it
+		// vouches for every delete at or below the watermark. A sender
+		// that has not collected that far, and whose delta stops short of
+		// the watermark, may not know of a delete in (Upto, watermark]
+		// and would bring the deleted key back for good.
+		return fmt.Errorf("%w: node %q holds a reset cut at %d with watermark %d; a delta through %d with watermark %d may undo deletes below it",
+			store.ErrGap, d.ID, have, ns.node.GCVersion, d.Upto, d.GCVersion)
 	default:
 		applyPlain(ns, d, fn)
 	}
@@ -83,21 +99,36 @@ func applyPlain(ns *nodeState, d *store.Delta, fn func(store.Entry)) {
 		// The node held nothing: the delta is its whole state.
 		ns.node.GCVersion = min(d.GCVersion, d.Upto)
 	}
+	gc := ns.node.GCVersion
 	for i := range d.Entries {
 		e := d.Entries[i]
 		if e.Version <= have {
 			continue
 		}
-		prev, had := ns.install(e)
-		if fn != nil && visibleChange(prev, had, e) {
+		i, had := ns.idx[e.Key]
+		var prev store.Entry
+		if had {
+			prev = ns.log[i]
+		}
+		report := fn != nil && visibleChange(prev, had, e)
+		switch {
+		case !e.Tombstone || e.Version > gc:
+			ns.install(e, i, had)
+		case had:
+			// A tombstone at or below the watermark (a plain delta
+			// continuing a cut reset): delete the key, keep no tombstone.
+			delete(ns.idx, e.Key)
+			ns.blank(i)
+			ns.maybeCompact()
+		}
+		if report {
 			fn(e)
 		}
 	}
 }
 
 // replace installs d in place of the node's state: a reset, or (newGen) the
-// first delta of a new node or generation, which keeps nothing of the old
-// state. A reset keeps old entries above d.GCVersion that it does not mention.
+// first delta of a new node or generation.
 func (s *Store) replace(ns *nodeState, d *store.Delta, fn func(store.Entry), newGen bool) {
 	seen, emit := s.seen, s.emit[:0]
 	// Which entries change the visible state, compared with the old state
@@ -117,43 +148,39 @@ func (s *Store) replace(ns *nodeState, d *store.Delta, fn func(store.Entry), new
 		seen[e.Key] = i
 	}
 
-	// Merge the kept old entries and the delta's last entry per key into
-	// the next log, both in ascending version order; note dropped live keys.
-	next, gone := s.spare[:0], s.gone[:0]
-	old := ns.log
-	keep := func(e *store.Entry) bool {
-		if e.Key == "" {
-			return false
-		}
-		if _, ok := seen[e.Key]; ok {
-			return false
-		}
-		if !newGen && e.Version > d.GCVersion {
-			return true
-		}
-		if !e.Tombstone {
-			gone = append(gone, e.Key)
-		}
-		return false
-	}
-	i, j := 0, 0
-	for i < len(old) || j < len(d.Entries) {
-		if i < len(old) && (j == len(d.Entries) || old[i].Version < d.Entries[j].Version) {
-			if keep(&old[i]) {
-				next = append(next, old[i])
-			}
-			i++
+	// The live keys that vanish.
+	gone := s.gone[:0]
+	for i := range ns.log {
+		e := &ns.log[i]
+		if e.Key == "" || e.Tombstone {
 			continue
 		}
-		if seen[d.Entries[j].Key] == j {
-			next = append(next, d.Entries[j])
+		if _, ok := seen[e.Key]; !ok {
+			gone = append(gone, e.Key)
 		}
-		j++
 	}
 
-	// Swap the logs and rebuild the index.
-	clear(old)
-	s.spare = old[:0]
+	// The watermark the node adopts. A reset carries every entry the sender
+	// holds through Upto, tombstones included; the sender holds none at or
+	// below its watermark, so neither does this node now. The watermark may
+	// exceed Upto when the reset was cut short: plain deltas continue it.
+	// The first delta of a node vouches only for what it carries.
+	gc := min(d.GCVersion, d.Upto)
+	if d.Reset {
+		gc = d.GCVersion
+	}
+
+	// The next log: the delta's last entry per key, without tombstones at
+	// or below the watermark (which a correct sender never sends).
+	next := s.spare[:0]
+	for i := range d.Entries {
+		e := &d.Entries[i]
+		if seen[e.Key] == i && (!e.Tombstone || e.Version > gc) {
+			next = append(next, *e)
+		}
+	}
+	clear(ns.log)
+	s.spare = ns.log[:0]
 	ns.log = next
 	ns.dead = 0
 	clear(ns.idx)
@@ -164,7 +191,7 @@ func (s *Store) replace(ns *nodeState, d *store.Delta, fn func(store.Entry), new
 		ns.node = store.Node{ID: ns.node.ID, Generation: d.Generation}
 	}
 	ns.node.MaxVersion = d.Upto
-	ns.node.GCVersion = min(d.GCVersion, d.Upto)
+	ns.node.GCVersion = gc
 
 	if fn != nil {
 		for _, k := range emit {

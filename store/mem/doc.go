@@ -32,25 +32,47 @@
 //
 // An unknown node is added at d.Generation, and a newer generation drops the
 // old one's state first (heartbeat 0, Left false), even when the delta holds
-// no entries. Otherwise a delta with Upto <= MaxVersion is already held: nil,
-// no change, no callback.
+// no entries. Otherwise a delta with Upto <= MaxVersion is already held
+// (nil, no change, no callback), unless it is a reset the node needs.
+//
+// A node's GCVersion is a promise: it holds no tombstone at or below
+// GCVersion, and no live key whose latest write at or below GCVersion is a
+// delete. GCVersion may exceed MaxVersion, after a reset cut short.
+//
+// A reset carries every entry the sender holds from version 0 through Upto,
+// tombstones included, in ascending version order; the sender holds no
+// tombstone at or below its own watermark, d.GCVersion. Applying it drops
+// the node's entries, installs the delta's, and sets MaxVersion to Upto and
+// GCVersion to d.GCVersion, which may lower the node's watermark, and which
+// exceeds Upto when the MTU cut the reset short below the sender's
+// watermark. Plain deltas from MaxVersion then continue it. A reset lands
+// when Upto > MaxVersion, and also when the node needs it: MaxVersion <
+// d.GCVersion and GCVersion < d.GCVersion, so it may hold keys whose
+// tombstones the sender collected (a plain delta would be ErrGap, below).
+// A needed reset lands even when the MTU cut it at or below MaxVersion,
+// which then drops to Upto; else the reset would never land.
 //
 // A plain delta applies its entries above MaxVersion, in order, and sets
-// MaxVersion to Upto. It must not skip tombstones the receiver lacks: if the
-// node already holds state (MaxVersion > 0) and MaxVersion < d.GCVersion, the
-// sender has dropped tombstones the receiver may never have seen, so Apply
-// returns ErrGap and the sender owes a reset. A node that holds nothing
-// (MaxVersion 0) installs a plain delta as it would a reset.
+// MaxVersion to Upto. A node that held nothing (MaxVersion 0) adopts
+// min(d.GCVersion, Upto) as its GCVersion; any other keeps its own. For a
+// node holding state (MaxVersion > 0), Apply returns ErrGap when:
 //
-// A reset (or the first delta of a new node or generation) installs its
-// entries in place of the node's, sets MaxVersion to Upto and adopts
-// min(d.GCVersion, Upto) as GCVersion. One refinement keeps a reset cut short
-// by the MTU from erasing keys: an old entry that the reset does not mention
-// and whose Version is above d.GCVersion is kept, because the sender holds
-// every tombstone above its watermark, so that key was rewritten above Upto,
-// not deleted. Old entries at or below d.GCVersion that the reset does not
-// mention are dropped: their deletions were garbage-collected. A new
-// generation keeps nothing of the old one.
+//   - MaxVersion < d.GCVersion and GCVersion < d.GCVersion: the sender
+//     dropped tombstones above MaxVersion that the node may never have seen
+//     and has not adopted that watermark from a reset, so it may hold keys
+//     they deleted. The sender owes a reset.
+//   - MaxVersion < GCVersion, d.GCVersion < GCVersion and Upto < GCVersion:
+//     the node holds a reset cut short and vouches for every delete through
+//     GCVersion. A sender that has collected less, and whose delta stops
+//     short of GCVersion, may not yet know of a delete in (Upto, GCVersion]
+//     and would bring the deleted key back for good. A sender whose
+//     watermark is at least GCVersion (the reset's sender) continues the
+//     reset, and so does any delta reaching GCVersion: its sender knows of
+//     every delete through it.
+//
+// A tombstone at or below the GCVersion the node holds after the delta
+// deletes its key but is not stored. A delta continuing a cut reset may
+// carry one; a correct reset or first delta never does.
 //
 // # Apply callbacks
 //
@@ -64,9 +86,10 @@
 //     own entries, in key order, fn(store.Entry{Key: key, Tombstone: true,
 //     Version: d.Upto}). This tombstone is synthetic: it is not stored.
 //
-// Entries that change no visible state are stored but not reported: a
-// tombstone for a key that was missing or already deleted, and a live entry
-// rewriting the same value at a newer version. So applying the same state
-// twice, by any route, reports nothing the second time. Duplicate keys in one
-// delta (which a correct sender never produces) apply one after the other.
+// Entries that change no visible state are stored (but for tombstones at or
+// below the watermark) and not reported: a tombstone for a key that was
+// missing or already deleted, and a live entry rewriting the same value at a
+// newer version. So applying the same state twice, by any route, reports
+// nothing the second time. Duplicate keys in one delta (which a correct
+// sender never produces) apply one after the other.
 package mem

@@ -9,7 +9,8 @@ const compactMin = 16
 // nodeState is one node's state.
 //
 // Invariants: log is in ascending Version order and every Version in it is
-// <= node.MaxVersion; a slot with an empty Key is blank (its Version stays,
+// <= node.MaxVersion; no tombstone in it is at or below node.GCVersion
+// (which may exceed MaxVersion); a slot with an empty Key is blank (its Version stays,
 // so the order holds for binary search); idx maps every live slot's key to
 // its position and nothing else; dead counts the blank slots.
 type nodeState struct {
@@ -50,17 +51,14 @@ func (ns *nodeState) firstAfter(after uint64) int {
 }
 
 // install stores e, whose Version must be above every Version in the log,
-// as its key's entry, and returns the entry it replaced.
-func (ns *nodeState) install(e store.Entry) (prev store.Entry, had bool) {
-	i, had := ns.idx[e.Key]
+// as its key's entry. i and had are what idx holds for e.Key.
+func (ns *nodeState) install(e store.Entry, i int, had bool) {
 	if had {
-		prev = ns.log[i]
 		ns.blank(i)
 	}
 	ns.idx[e.Key] = len(ns.log)
 	ns.log = append(ns.log, e)
 	ns.maybeCompact()
-	return prev, had
 }
 
 // blank empties slot i, keeping its Version. The caller updates idx.

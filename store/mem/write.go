@@ -44,7 +44,8 @@ func (s *Store) Put(id, key, value string, tombstone bool) (e store.Entry, chang
 	if tombstone {
 		value = ""
 	}
-	if i, ok := ns.idx[key]; ok {
+	i, had := ns.idx[key]
+	if had {
 		cur := ns.log[i]
 		if cur.Tombstone == tombstone && cur.Value == value {
 			return cur, false, nil
@@ -53,7 +54,7 @@ func (s *Store) Put(id, key, value string, tombstone bool) (e store.Entry, chang
 		return store.Entry{}, false, nil
 	}
 	e = store.Entry{Key: key, Value: value, Version: ns.node.MaxVersion + 1, Tombstone: tombstone}
-	ns.install(e)
+	ns.install(e, i, had)
 	ns.node.MaxVersion = e.Version
 	return e, true, nil
 }

@@ -41,6 +41,9 @@ func reset(id string, gen, upto, gc uint64, es ...store.Entry) *store.Delta {
 func applyCases() []applyCase {
 	x6 := liveEntry("x", "v", 6)
 	setLeft := func(t tester, s store.Store) { require.True(t, s.SetLeft("n", 5)) }
+	cutReset := func(t tester, s store.Store) {
+		require.NoError(t, s.Apply(reset("p", 1, 2, 6, liveEntry("k", "v", 1), liveEntry("j", "w", 2)), nil))
+	}
 	return []applyCase{
 		// Refused.
 		{name: "nil delta", d: nil, wantErr: store.ErrInvalidDelta},
@@ -67,6 +70,7 @@ func applyCases() []applyCase {
 		{name: "empty at MaxVersion", d: delta("n", 5, 5, 5), noop: true},
 		{name: "reset up to MaxVersion", d: reset("n", 5, 5, 4, liveEntry("a", "1", 1), liveEntry("c", "3", 3), liveEntry("d", "4", 5)), noop: true},
 		{name: "reset below MaxVersion", d: reset("n", 5, 2, 0, liveEntry("a", "1", 1)), noop: true},
+		{name: "reset below MaxVersion with a watermark already held", setup: cutReset, d: reset("p", 1, 1, 6, liveEntry("k", "v", 1)), noop: true},
 		{name: "held despite the sender's watermark", d: withGC(delta("n", 5, 3, 5, tomb("b", 4), liveEntry("d", "4", 5)), 5), noop: true},
 
 		// Applied: plain deltas.
@@ -83,6 +87,15 @@ func applyCases() []applyCase {
 			calls:    []store.Entry{liveEntry("x", "9", 7)},
 			wantNode: store.Node{ID: "n", Generation: 5, MaxVersion: 9, Heartbeat: 7, Keys: 5},
 			want:     append(append([]store.Entry(nil), seedEntries...), liveEntry("x", "9", 7)),
+		},
+		{
+			// The sender collected b's tombstone and sent from 0 anyway: the
+			// receiver, holding through 5 >= 4, loses nothing by it.
+			name:     "overlap from a sender that collected a tombstone",
+			d:        withGC(delta("n", 5, 0, 6, liveEntry("a", "1", 1), liveEntry("c", "3", 3), liveEntry("d", "4", 5), x6), 4),
+			calls:    []store.Entry{x6},
+			wantNode: store.Node{ID: "n", Generation: 5, MaxVersion: 6, Heartbeat: 7, Keys: 5},
+			want:     append(append([]store.Entry(nil), seedEntries...), x6),
 		},
 		{
 			name:     "Upto past the last entry",
@@ -134,8 +147,22 @@ func applyCases() []applyCase {
 			name:     "unknown node, reset cut below its watermark",
 			d:        reset("p", 2, 2, 5, liveEntry("k", "v", 1)),
 			calls:    []store.Entry{liveEntry("k", "v", 1)},
-			wantNode: store.Node{ID: "p", Generation: 2, MaxVersion: 2, GCVersion: 2, Keys: 1},
+			wantNode: store.Node{ID: "p", Generation: 2, MaxVersion: 2, GCVersion: 5, Keys: 1},
 			want:     []store.Entry{liveEntry("k", "v", 1)},
+		},
+		{
+			name:     "unknown node, plain delta short of the sender's watermark",
+			d:        withGC(delta("p", 2, 0, 3, liveEntry("k", "v", 2)), 5),
+			calls:    []store.Entry{liveEntry("k", "v", 2)},
+			wantNode: store.Node{ID: "p", Generation: 2, MaxVersion: 3, GCVersion: 3, Keys: 1},
+			want:     []store.Entry{liveEntry("k", "v", 2)},
+		},
+		{
+			name:     "empty known node, plain delta short of the sender's watermark",
+			d:        withGC(delta("o", 2, 0, 4, liveEntry("k", "v", 4)), 6),
+			calls:    []store.Entry{liveEntry("k", "v", 4)},
+			wantNode: store.Node{ID: "o", Generation: 2, MaxVersion: 4, GCVersion: 4, Keys: 1},
+			want:     []store.Entry{liveEntry("k", "v", 4)},
 		},
 		{
 			name:     "empty known node adopts the watermark",
@@ -168,47 +195,117 @@ func applyCases() []applyCase {
 			want:     []store.Entry{liveEntry("e", "5", 3)},
 		},
 
-		// Applied: resets.
+		// Applied: resets. A reset carries every entry the sender holds, so
+		// every key it does not carry is dropped, and the node adopts the
+		// sender's watermark, which may lower its own.
 		{
-			name: "reset",
-			// c@3 is at or below the watermark and not mentioned: its
-			// delete was collected. d@5 is above it: d was rewritten
-			// above Upto, so the old value stays.
+			name:     "reset replaces every entry",
 			d:        reset("n", 5, 9, 3, liveEntry("a", "1", 1), liveEntry("b", "2b", 6), tomb("f", 8)),
-			calls:    []store.Entry{liveEntry("b", "2b", 6), tomb("c", 9)},
-			wantNode: store.Node{ID: "n", Generation: 5, MaxVersion: 9, GCVersion: 3, Heartbeat: 7, Keys: 4},
-			want:     []store.Entry{liveEntry("a", "1", 1), liveEntry("d", "4", 5), liveEntry("b", "2b", 6), tomb("f", 8)},
+			calls:    []store.Entry{liveEntry("b", "2b", 6), tomb("c", 9), tomb("d", 9)},
+			wantNode: store.Node{ID: "n", Generation: 5, MaxVersion: 9, GCVersion: 3, Heartbeat: 7, Keys: 3},
+			want:     []store.Entry{liveEntry("a", "1", 1), liveEntry("b", "2b", 6), tomb("f", 8)},
 		},
 		{
-			name:     "reset drops collected tombstones silently",
+			name:     "reset from a sender that collected everything",
 			setup:    setLeft,
-			d:        reset("n", 5, 6, 4, liveEntry("a", "1x", 6)),
-			calls:    []store.Entry{liveEntry("a", "1x", 6), tomb("c", 6)},
-			wantNode: store.Node{ID: "n", Generation: 5, MaxVersion: 6, GCVersion: 4, Heartbeat: 7, Left: true, Keys: 2},
-			want:     []store.Entry{liveEntry("d", "4", 5), liveEntry("a", "1x", 6)},
+			d:        reset("n", 5, 8, 8, liveEntry("a", "1", 1), liveEntry("c", "3", 3), liveEntry("e", "5", 8)),
+			calls:    []store.Entry{liveEntry("e", "5", 8), tomb("d", 8)},
+			wantNode: store.Node{ID: "n", Generation: 5, MaxVersion: 8, GCVersion: 8, Heartbeat: 7, Left: true, Keys: 3},
+			want:     []store.Entry{liveEntry("a", "1", 1), liveEntry("c", "3", 3), liveEntry("e", "5", 8)},
 		},
 		{
+			name:     "reset may lower the watermark",
+			setup:    func(t tester, s store.Store) { require.Equal(t, 1, s.GC("n", 4)) },
+			d:        reset("n", 5, 7, 2, liveEntry("a", "1", 1), liveEntry("c", "3", 3), tomb("b", 4), liveEntry("x", "v", 7)),
+			calls:    []store.Entry{liveEntry("x", "v", 7), tomb("d", 7)},
+			wantNode: store.Node{ID: "n", Generation: 5, MaxVersion: 7, GCVersion: 2, Heartbeat: 7, Keys: 4},
+			want:     []store.Entry{liveEntry("a", "1", 1), liveEntry("c", "3", 3), tomb("b", 4), liveEntry("x", "v", 7)},
+		},
+		{
+			// Cut short by the MTU: the node vouches for every delete
+			// through 20, and plain deltas continue the reset.
 			name:     "reset with the watermark above Upto",
 			d:        reset("n", 5, 7, 20, liveEntry("a", "1", 1)),
 			calls:    []store.Entry{tomb("c", 7), tomb("d", 7)},
-			wantNode: store.Node{ID: "n", Generation: 5, MaxVersion: 7, GCVersion: 7, Heartbeat: 7, Keys: 1},
+			wantNode: store.Node{ID: "n", Generation: 5, MaxVersion: 7, GCVersion: 20, Heartbeat: 7, Keys: 1},
 			want:     []store.Entry{liveEntry("a", "1", 1)},
 		},
 		{
-			name:  "reset may lower the watermark",
-			setup: func(t tester, s store.Store) { require.Equal(t, 1, s.GC("n", 4)) },
-			// The sender still holds b's tombstone; so does the receiver now.
-			d:        reset("n", 5, 7, 2, liveEntry("a", "1", 1), liveEntry("c", "3", 3), tomb("b", 4), liveEntry("x", "v", 7)),
-			calls:    []store.Entry{liveEntry("x", "v", 7)},
-			wantNode: store.Node{ID: "n", Generation: 5, MaxVersion: 7, GCVersion: 2, Heartbeat: 7, Keys: 5},
-			want:     append(append([]store.Entry(nil), seedEntries...), liveEntry("x", "v", 7)),
+			name:     "reset with nothing collected",
+			d:        reset("n", 5, 6, 0, liveEntry("a", "1", 1), x6),
+			calls:    []store.Entry{x6, tomb("c", 6), tomb("d", 6)},
+			wantNode: store.Node{ID: "n", Generation: 5, MaxVersion: 6, Heartbeat: 7, Keys: 2},
+			want:     []store.Entry{liveEntry("a", "1", 1), x6},
 		},
 		{
-			name:     "reset with nothing collected keeps what it omits",
-			d:        reset("n", 5, 6, 0, liveEntry("a", "1", 1), x6),
-			calls:    []store.Entry{x6},
-			wantNode: store.Node{ID: "n", Generation: 5, MaxVersion: 6, Heartbeat: 7, Keys: 5},
-			want:     append(append([]store.Entry(nil), seedEntries...), x6),
+			// A correct sender holds no such tombstone; the node keeps
+			// none at or below its watermark either way.
+			name:     "reset carrying a tombstone at or below its watermark",
+			d:        reset("n", 5, 7, 6, liveEntry("a", "1", 1), liveEntry("c", "3", 3), tomb("d", 6), liveEntry("x", "v", 7)),
+			calls:    []store.Entry{tomb("d", 6), liveEntry("x", "v", 7)},
+			wantNode: store.Node{ID: "n", Generation: 5, MaxVersion: 7, GCVersion: 6, Heartbeat: 7, Keys: 3},
+			want:     []store.Entry{liveEntry("a", "1", 1), liveEntry("c", "3", 3), liveEntry("x", "v", 7)},
+		},
+		{
+			// The node may hold keys deleted at 6 or 7: the reset lands
+			// though the MTU cut it below MaxVersion, which drops.
+			name:     "reset below MaxVersion that the node needs",
+			d:        reset("n", 5, 3, 7, liveEntry("a", "1", 1), liveEntry("c", "3", 3)),
+			calls:    []store.Entry{tomb("d", 3)},
+			wantNode: store.Node{ID: "n", Generation: 5, MaxVersion: 3, GCVersion: 7, Heartbeat: 7, Keys: 2},
+			want:     []store.Entry{liveEntry("a", "1", 1), liveEntry("c", "3", 3)},
+		},
+		{
+			name:     "reset to a newer generation",
+			d:        reset("n", 6, 3, 1, liveEntry("e", "5", 3)),
+			calls:    []store.Entry{liveEntry("e", "5", 3), tomb("a", 3), tomb("c", 3), tomb("d", 3)},
+			wantNode: store.Node{ID: "n", Generation: 6, MaxVersion: 3, GCVersion: 1, Keys: 1},
+			want:     []store.Entry{liveEntry("e", "5", 3)},
+		},
+
+		// A reset cut short: node "p" holds k@1 "v" and j@2 "w" through 2
+		// with watermark 6 (cutReset).
+		{
+			name:     "plain delta continues a cut reset",
+			setup:    cutReset,
+			d:        withGC(delta("p", 1, 2, 8, liveEntry("i", "u", 5), liveEntry("k", "v2", 8)), 6),
+			calls:    []store.Entry{liveEntry("i", "u", 5), liveEntry("k", "v2", 8)},
+			wantNode: store.Node{ID: "p", Generation: 1, MaxVersion: 8, GCVersion: 6, Keys: 3},
+			want:     []store.Entry{liveEntry("j", "w", 2), liveEntry("i", "u", 5), liveEntry("k", "v2", 8)},
+		},
+		{
+			// The sender has not collected j's delete at 4, but its delta
+			// reaches the watermark, so it knows of every delete below
+			// it. The node keeps no tombstone at or below its watermark.
+			name:     "plain delta reaching a cut reset's watermark",
+			setup:    cutReset,
+			d:        delta("p", 1, 2, 7, tomb("j", 4), tomb("q", 6), liveEntry("i", "u", 7)),
+			calls:    []store.Entry{tomb("j", 4), liveEntry("i", "u", 7)},
+			wantNode: store.Node{ID: "p", Generation: 1, MaxVersion: 7, GCVersion: 6, Keys: 2},
+			want:     []store.Entry{liveEntry("k", "v", 1), liveEntry("i", "u", 7)},
+		},
+		{
+			// The sender has collected further than the node's watermark.
+			name:    "plain delta above a cut reset's watermark",
+			setup:   cutReset,
+			d:       withGC(delta("p", 1, 2, 9, liveEntry("i", "u", 9)), 7),
+			wantErr: store.ErrGap,
+		},
+		{
+			// The sender may not know of a delete in (5, 6] that the
+			// node vouches for: j may have been deleted at 6.
+			name:    "plain delta short of a cut reset's watermark",
+			setup:   cutReset,
+			d:       withGC(delta("p", 1, 2, 5, liveEntry("i", "u", 5)), 5),
+			wantErr: store.ErrGap,
+		},
+		{
+			name:     "cut reset continued by a reset",
+			setup:    cutReset,
+			d:        reset("p", 1, 3, 0, liveEntry("j", "w", 2), liveEntry("i", "u", 3)),
+			calls:    []store.Entry{liveEntry("i", "u", 3), tomb("k", 3)},
+			wantNode: store.Node{ID: "p", Generation: 1, MaxVersion: 3, Keys: 2},
+			want:     []store.Entry{liveEntry("j", "w", 2), liveEntry("i", "u", 3)},
 		},
 	}
 }
