@@ -1,6 +1,10 @@
 package scuttlebutt
 
-import "context"
+import (
+	"context"
+
+	"github.com/scuttlebutt-go/scuttlebutt/scuttlebutt/internal/core"
+)
 
 // Leave announces this node's departure and waits until min(Fanout, live
 // peers) peers have acknowledged it, or ctx is done. From then on the node
@@ -8,22 +12,16 @@ import "context"
 // rediscover it from old gossip, and it is removed after RemoveAfter. Leave
 // keeps gossiping; call Close afterwards.
 func (n *Node) Leave(ctx context.Context) error {
-	if n.err != nil {
-		return n.err
-	}
-	n.mu.Lock()
-	if n.closed {
-		n.mu.Unlock()
-		return ErrClosed
-	}
-	n.leaveNeed = min(n.cfg.Fanout, n.core.AlivePeers())
 	done := make(chan struct{})
-	n.leaving = done
-	n.core.Leave(n.clock.Now())
-	out := n.takeReady() // closes done at once when no peer is needed
-	n.mu.Unlock()
-	n.send(out)
-	n.deliver()
+	err := n.do(func(c *core.Core) error {
+		n.leaveNeed = min(n.cfg.Fanout, c.AlivePeers())
+		n.leaving = done // takeReady closes it at once when no peer is needed
+		c.Leave(n.clock.Now())
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	select {
 	case <-done:
 		n.mu.Lock()
