@@ -445,8 +445,8 @@ func (c *Core) handleSyn(now time.Time, from string, m *codec.Message) {
 			ackLeave = e
 		}
 	}
-	// The request list: our own entry first, the leave acknowledgement,
-	// then every node the initiator is ahead on.
+	// The request list: the leave acknowledgement, every node the
+	// initiator is ahead on, then our own entry.
 	budget := c.cfg.MTU - c.sizer.Base(codec.KindSynAck, c.cfg.ID, "", "")
 	digestBudget := budget / 2
 	used := 0
@@ -460,7 +460,6 @@ func (c *Core) handleSyn(now time.Time, from string, m *codec.Message) {
 		reply.Digest.Entries = append(reply.Digest.Entries, e)
 		return true
 	}
-	add(c.selfEntry())
 	if ackLeave != nil {
 		add(*ackLeave)
 	}
@@ -470,6 +469,9 @@ func (c *Core) handleSyn(now time.Time, from string, m *codec.Message) {
 			break
 		}
 	}
+	// Our own entry after the requests: with a tiny MTU, a request that
+	// never fits would stall a node that needs a reset.
+	add(c.selfEntry())
 	// Then, while there is room, fresher heartbeats of the nodes the
 	// initiator listed: in large clusters, where a digest is only a window,
 	// this doubles how fast heartbeats travel.

@@ -55,6 +55,12 @@ func (c *Core) candidates(dst []candidate, d *codec.Digest, coverage bool) []can
 			if e.MaxVersion >= n.MaxVersion {
 				continue
 			}
+			if e.MaxVersion < e.GCVersion && n.GCVersion < e.GCVersion && n.MaxVersion < e.GCVersion {
+				// The peer holds a reset cut short; only a sender that
+				// collected as far or can reach its watermark may continue
+				// it (the store refuses anything else).
+				continue
+			}
 			cand.from = e.MaxVersion
 			// The peer may have missed a delete whose tombstone is gone.
 			cand.reset = e.MaxVersion < n.GCVersion && e.GCVersion < n.GCVersion
