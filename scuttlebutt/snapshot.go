@@ -94,11 +94,21 @@ func (n *Node) nodeState(id string) (NodeState, bool) {
 // Members returns the IDs of the nodes this node considers alive, itself
 // included, sorted.
 func (n *Node) Members() []string {
+	if n.err != nil {
+		return nil
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
 	var ids []string
-	for _, s := range n.Snapshot() {
-		if s.Status == StatusAlive {
+	n.cfg.Store.Range("", "", func(s store.Node) bool {
+		alive := !s.Left
+		if m, ok := n.core.Member(s.ID); ok {
+			alive = m.Status == StatusAlive
+		}
+		if alive {
 			ids = append(ids, s.ID)
 		}
-	}
+		return true
+	})
 	return ids
 }

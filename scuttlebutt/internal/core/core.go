@@ -362,15 +362,8 @@ func (c *Core) Tick(now time.Time) {
 // one (so that two healthy nodes that wrongly suspect each other recover),
 // and a seed when no member is alive or, now and then, to heal partitions.
 func (c *Core) choosePeers() []string {
-	var to []string
+	to := c.randomAlive(c.cfg.Fanout)
 	n := len(c.alive)
-	k := min(c.cfg.Fanout, n)
-	// Partial Fisher-Yates over the alive slice: k distinct picks.
-	for i := 0; i < k; i++ {
-		j := i + c.rng.IntN(n-i)
-		c.swapAlive(i, j)
-		to = append(to, c.alive[i].addr)
-	}
 	suspects := 0
 	for _, m := range c.order {
 		if m.status == StatusSuspect {
@@ -399,6 +392,25 @@ func (c *Core) choosePeers() []string {
 		}
 	}
 	return to
+}
+
+// randomAlive returns the addresses of up to k distinct live members, chosen
+// at random (a partial Fisher-Yates shuffle of the alive set).
+func (c *Core) randomAlive(k int) []string {
+	var to []string
+	n := len(c.alive)
+	for i := range min(k, n) {
+		c.swapAlive(i, i+c.rng.IntN(n-i))
+		if addr := c.alive[i].addr; addr != "" {
+			to = append(to, addr)
+		}
+	}
+	return to
+}
+
+// entryCost is what one more digest entry e adds to a digest of k entries.
+func (c *Core) entryCost(e *codec.DigestEntry, k int) int {
+	return c.sizer.DigestEntry(e) + c.sizer.DigestCount(k+1) - c.sizer.DigestCount(k)
 }
 
 func (c *Core) swapAlive(i, j int) {
@@ -452,7 +464,7 @@ func (c *Core) handleSyn(now time.Time, from string, m *codec.Message) {
 	used := 0
 	add := func(e codec.DigestEntry) bool {
 		n := len(reply.Digest.Entries)
-		cost := c.sizer.DigestEntry(&e) + c.sizer.DigestCount(n+1) - c.sizer.DigestCount(n)
+		cost := c.entryCost(&e, n)
 		if used+cost > digestBudget {
 			return false
 		}

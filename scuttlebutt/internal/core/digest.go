@@ -34,8 +34,7 @@ func (c *Core) synMessage() *codec.Message {
 		}
 		e := &c.scratchDigest // sized through an interface: keep it off the heap
 		*e = digestEntry(n)
-		k := len(entries)
-		cost := c.sizer.DigestEntry(e) + c.sizer.DigestCount(k+1) - c.sizer.DigestCount(k)
+		cost := c.entryCost(e, len(entries))
 		if used+cost > base+(c.cfg.MTU-base)/3 {
 			break
 		}
@@ -50,8 +49,7 @@ func (c *Core) synMessage() *codec.Message {
 		}
 		e := &c.scratchDigest // sized through an interface: keep it off the heap
 		*e = digestEntry(n)
-		k := len(entries)
-		cost := c.sizer.DigestEntry(e) + c.sizer.DigestCount(k+1) - c.sizer.DigestCount(k)
+		cost := c.entryCost(e, len(entries))
 		// If n is the last ID to fit, it becomes Hi: charge that too.
 		hiCost := c.sizer.Base(codec.KindSyn, c.cfg.ID, lo, n.ID) - base
 		if used+cost+hiCost > c.cfg.MTU {

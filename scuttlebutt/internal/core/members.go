@@ -182,18 +182,12 @@ func (c *Core) Leave(now time.Time) {
 		c.st.SetLeft(c.cfg.ID, c.cfg.Generation)
 	}
 	syn := c.synMessage()
-	n := min(len(c.alive), 2*c.cfg.Fanout)
-	for i := range n {
-		j := i + c.rng.IntN(len(c.alive)-i)
-		c.swapAlive(i, j)
-		if addr := c.alive[i].addr; addr != "" {
-			c.out = append(c.out, Outgoing{To: addr, Msg: syn})
-		}
+	to := c.randomAlive(2 * c.cfg.Fanout)
+	if len(c.alive) == 0 {
+		to = c.seeds
 	}
-	if n == 0 {
-		for _, s := range c.seeds {
-			c.out = append(c.out, Outgoing{To: s, Msg: syn})
-		}
+	for _, addr := range to {
+		c.out = append(c.out, Outgoing{To: addr, Msg: syn})
 	}
 }
 
