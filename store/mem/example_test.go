@@ -1,47 +1,53 @@
 package mem_test
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/scuttlebutt-go/scuttlebutt/store"
 	"github.com/scuttlebutt-go/scuttlebutt/store/mem"
 )
 
-// The owner writes its keys; a replica applies them as a delta and reports
-// what changed; the owner lists what a peer that holds version 1 lacks.
+// The core records a node's state with Writes; the store applies them as
+// given and returns the entries in ascending version order, for instance the
+// ones a peer holding version 1 lacks.
 func Example() {
-	owner := mem.New()
-	if _, err := owner.AddNode("node-a", 1); err != nil {
-		panic(err)
+	s := mem.New()
+	must := func(err error) {
+		if err != nil {
+			panic(err)
+		}
 	}
-	owner.Put("node-a", "role", "db", false)
-	owner.Put("node-a", "addr", "10.0.0.1:7946", false)
-	owner.Put("node-a", "role", "db", false) // unchanged: no new version
-	owner.Put("node-a", "role", "", true)    // delete: a tombstone at version 3
+	must(s.Write(&store.Write{
+		Node: store.Node{ID: "node-a", Generation: 1, MaxVersion: 2},
+		Put: []store.Entry{
+			{Key: "role", Value: "db", Version: 1},
+			{Key: "addr", Value: "10.0.0.1:7946", Version: 2},
+		},
+	}))
+	// The owner deletes role: a tombstone at version 3 replaces its entry.
+	must(s.Write(&store.Write{
+		Node: store.Node{ID: "node-a", Generation: 1, MaxVersion: 3},
+		Put:  []store.Entry{{Key: "role", Version: 3, Tombstone: true}},
+	}))
 
-	d := &store.Delta{ID: "node-a", Generation: 1}
-	owner.Entries("node-a", 0, func(e store.Entry) bool {
-		d.Entries = append(d.Entries, e)
+	n, _ := s.Node("node-a")
+	fmt.Printf("%s: generation %d, through version %d, %d keys\n", n.ID, n.Generation, n.MaxVersion, n.Keys)
+	s.Entries("node-a", 1, func(e store.Entry) bool {
+		fmt.Printf("after 1: %s@%d %q tombstone=%v\n", e.Key, e.Version, e.Value, e.Tombstone)
 		return true
 	})
-	n, _ := owner.Node("node-a")
-	d.Upto = n.MaxVersion
-	fmt.Println("owner holds through version", n.MaxVersion, "with", n.Keys, "keys")
 
-	replica := mem.New()
-	err := replica.Apply(d, func(e store.Entry) {
-		fmt.Printf("replica: %s = %q at version %d (deleted: %v)\n", e.Key, e.Value, e.Version, e.Tombstone)
-	})
-	fmt.Println("apply:", err)
+	// A write no core would issue is refused and changes nothing.
+	err := s.Write(&store.Write{Node: store.Node{ID: "node-a"}, Put: []store.Entry{{Version: 4}}})
+	fmt.Println("empty key refused:", errors.Is(err, store.ErrInvalidWrite))
 
-	owner.Entries("node-a", 1, func(e store.Entry) bool {
-		fmt.Printf("after 1: %s@%d tombstone=%v\n", e.Key, e.Version, e.Tombstone)
-		return true
-	})
+	must(s.Remove("node-a"))
+	fmt.Println("nodes:", s.Len())
 	// Output:
-	// owner holds through version 3 with 2 keys
-	// replica: addr = "10.0.0.1:7946" at version 2 (deleted: false)
-	// apply: <nil>
-	// after 1: addr@2 tombstone=false
-	// after 1: role@3 tombstone=true
+	// node-a: generation 1, through version 3, 2 keys
+	// after 1: addr@2 "10.0.0.1:7946" tombstone=false
+	// after 1: role@3 "" tombstone=true
+	// empty key refused: true
+	// nodes: 0
 }

@@ -1,34 +1,23 @@
 package mem
 
 import (
-	"errors"
+	"fmt"
 
 	"github.com/scuttlebutt-go/scuttlebutt/store"
 )
-
-// ErrEmptyKey is returned by Put for an empty key. Keys must be non-empty
-// because a delta carrying an empty key is invalid and every receiver would
-// refuse it.
-var ErrEmptyKey = errors.New("store/mem: empty key")
 
 // Store is the in-memory store.Store. Create it with New. It is not safe for
 // concurrent use.
 type Store struct {
 	nodes  map[string]*nodeState
 	sorted []*nodeState // by ascending ID
-
-	// Scratch reused by Apply's replacing path (resets, new generations).
-	seen  map[string]int // key -> index in the delta of its last occurrence
-	emit  []int          // delta indices to report
-	gone  []string       // live keys the replacement dropped
-	spare []store.Entry  // the next log, swapped in
 }
 
 var _ store.Store = (*Store)(nil)
 
 // New returns an empty Store.
 func New() *Store {
-	return &Store{nodes: make(map[string]*nodeState), seen: make(map[string]int)}
+	return &Store{nodes: make(map[string]*nodeState)}
 }
 
 // Node returns the summary of node id.
@@ -52,7 +41,7 @@ func (s *Store) Range(lo, hi string, fn func(store.Node) bool) {
 	}
 	for ; i < len(s.sorted); i++ {
 		ns := s.sorted[i]
-		if hi != "" && ns.node.ID > hi {
+		if hi != "" && ns.id > hi {
 			return
 		}
 		if !fn(ns.summary()) {
@@ -67,18 +56,18 @@ func (s *Store) Get(id, key string) (store.Entry, bool) {
 	if ns == nil {
 		return store.Entry{}, false
 	}
-	i, ok := ns.idx[key]
+	i, ok := ns.find(key)
 	if !ok {
 		return store.Entry{}, false
 	}
 	return ns.log[i], true
 }
 
-// Entries calls fn for node id's entries with Version > after in ascending
-// Version order until fn returns false.
+// Entries calls fn for node id's entries with Version > after, in ascending
+// Version order, tombstones included, until fn returns false.
 func (s *Store) Entries(id string, after uint64, fn func(store.Entry) bool) {
 	ns := s.nodes[id]
-	if ns == nil || after >= ns.node.MaxVersion {
+	if ns == nil {
 		return
 	}
 	log := ns.log
@@ -92,12 +81,69 @@ func (s *Store) Entries(id string, after uint64, fn func(store.Entry) bool) {
 	}
 }
 
+// Write applies w: Replace, then Drop, then Put, then the summary. A nil
+// write, an empty w.Node.ID or a Put entry with an empty key returns an error
+// wrapping store.ErrInvalidWrite and changes nothing; otherwise Write cannot
+// fail.
+func (s *Store) Write(w *store.Write) error {
+	if err := validate(w); err != nil {
+		return err
+	}
+	ns := s.nodes[w.Node.ID]
+	if ns == nil {
+		ns = s.add(w.Node.ID)
+	}
+	if w.Replace {
+		ns.clearEntries()
+	}
+	for _, k := range w.Drop {
+		ns.drop(k)
+	}
+	for _, e := range w.Put {
+		ns.put(e)
+	}
+	ns.tidy()
+	ns.setSummary(w.Node)
+	return nil
+}
+
+// validate returns an error wrapping store.ErrInvalidWrite if w is a write no
+// core would issue.
+func validate(w *store.Write) error {
+	if w == nil {
+		return fmt.Errorf("%w: nil write", store.ErrInvalidWrite)
+	}
+	if w.Node.ID == "" {
+		return fmt.Errorf("%w: empty node ID", store.ErrInvalidWrite)
+	}
+	for i := range w.Put {
+		if w.Put[i].Key == "" {
+			return fmt.Errorf("%w: node %q: Put[%d] has an empty key", store.ErrInvalidWrite, w.Node.ID, i)
+		}
+	}
+	return nil
+}
+
+// Remove forgets node id and all its entries. Removing an unknown node does
+// nothing. It cannot fail.
+func (s *Store) Remove(id string) error {
+	if _, ok := s.nodes[id]; !ok {
+		return nil
+	}
+	delete(s.nodes, id)
+	i := s.search(id)
+	copy(s.sorted[i:], s.sorted[i+1:])
+	s.sorted[len(s.sorted)-1] = nil
+	s.sorted = s.sorted[:len(s.sorted)-1]
+	return nil
+}
+
 // search returns the position of the first node with ID >= id.
 func (s *Store) search(id string) int {
 	lo, hi := 0, len(s.sorted)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if s.sorted[m].node.ID < id {
+		if s.sorted[m].id < id {
 			lo = m + 1
 		} else {
 			hi = m
@@ -106,9 +152,9 @@ func (s *Store) search(id string) int {
 	return lo
 }
 
-// add makes a new, empty node known.
-func (s *Store) add(id string, gen uint64) *nodeState {
-	ns := &nodeState{node: store.Node{ID: id, Generation: gen}, idx: make(map[string]int)}
+// add makes a new node known, with a zero summary and no entries.
+func (s *Store) add(id string) *nodeState {
+	ns := &nodeState{id: id}
 	s.nodes[id] = ns
 	i := s.search(id)
 	s.sorted = append(s.sorted, nil)
