@@ -11,3 +11,5 @@ import (
 func newStore() store.Store { return mem.New() }
 
 func TestStore(t *testing.T) { storetest.Run(t, newStore) }
+
+func BenchmarkStore(b *testing.B) { storetest.Benchmark(b, newStore) }

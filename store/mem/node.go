@@ -105,6 +105,12 @@ func (ns *nodeState) blank(i int) {
 	if ns.idx != nil {
 		delete(ns.idx, ns.log[i].Key)
 	}
+	ns.clearSlot(i)
+}
+
+// clearSlot empties slot i, keeping its Version, and leaves the index to the
+// caller.
+func (ns *nodeState) clearSlot(i int) {
 	ns.log[i] = store.Entry{Version: ns.log[i].Version}
 	ns.dead++
 }
@@ -116,7 +122,7 @@ func (ns *nodeState) put(e store.Entry) {
 			ns.log[i] = e // same place in the order: overwrite in place
 			return
 		}
-		ns.blank(i)
+		ns.clearSlot(i) // appendEntry or insert re-indexes e.Key
 	}
 	n := len(ns.log)
 	if n == 0 || ns.log[n-1].Version <= e.Version {
