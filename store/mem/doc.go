@@ -22,7 +22,7 @@
 // at or above the tail's version, the common case, appends; a put below it is
 // inserted in place, into a blank slot where one sits at the right position,
 // else shifting the slots up to the next blank one. Blank slots are squeezed
-// out once they outnumber the live ones, or when a full log is a quarter
+// out once they are as many as the live ones, or when a full log is a quarter
 // blank and would otherwise grow, so a node overwriting its few keys keeps a
 // log of about their number, and every write costs O(1) amortised when
 // versions arrive in ascending order. Entries(after) is a binary search and

@@ -84,9 +84,9 @@ func (ns *nodeState) clearEntries() {
 	ns.dead = 0
 }
 
-// tidy squeezes out blank slots once they outnumber the live ones, so that a
-// node's log is at most twice its entries after every write, and every write
-// costs O(1) amortised.
+// tidy squeezes out blank slots once they are as many as the live ones, so a
+// node's log is shorter than twice its entries after every write, and every
+// write costs O(1) amortised.
 func (ns *nodeState) tidy() {
 	if d := int(ns.dead); d > 0 && d >= ns.live() {
 		ns.compact()

@@ -8,7 +8,9 @@
 // Remove, refused writes, Entries, Range and Get, a check that slices passed
 // in are not retained, and a model-based property test (pgregory.net/rapid)
 // that applies random writes and removes to the store and to a plain map and
-// compares every read after every step. Benchmark measures the hot paths.
+// compares every read after every step, and a seeded churn of long runs of
+// writes to nodes of up to 123 keys, checked against the same model.
+// Benchmark measures the hot paths.
 //
 // The suite checks no protocol rule: a store applies every valid Write as
 // given. It pins down what the interface leaves implicit:
@@ -25,7 +27,8 @@
 //   - A Put entry replaces its key's entry whatever the two versions; a key
 //     dropped and put in one write is held.
 //   - A Drop of an empty key, like any unknown key, is ignored; a refused
-//     Write does not create its node.
+//     Write does not create its node; a nil Write is refused like an
+//     invalid one (ErrInvalidWrite).
 //   - Removing a node and writing it again starts from nothing.
 //
 // Versions of one node's entries are unique (the core keeps them so), and the
