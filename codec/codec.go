@@ -114,9 +114,12 @@ type NodeDelta struct {
 	From uint64
 	// Upto is the inclusive upper bound the entries are complete through.
 	Upto uint64
-	// Reset asks the receiver to drop its copy of the node and install these
-	// entries instead; From is then 0. It is sent to a peer that may have
-	// missed a delete whose tombstone the sender has garbage-collected.
+	// Reset marks a prune, sent by the node itself only: Entries list every
+	// key the node holds live at version Upto (Key and Version; no Value,
+	// no tombstone), and From is 0. A receiver that may hold keys whose
+	// tombstones the sender has collected deletes the keys the list does
+	// not name, once the plain deltas that follow the prune have brought it
+	// to Upto; until then it shows its copy unchanged.
 	Reset bool
 	// GCVersion is the sender's tombstone garbage-collection watermark for the
 	// node: tombstones at or below it were dropped. A receiver of a reset

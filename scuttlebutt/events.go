@@ -87,23 +87,44 @@ func (n *Node) subscribe(s *subscription) func() {
 	}
 }
 
-// deliver hands pending events to subscribers. Whichever goroutine finds no
-// delivery under way becomes the deliverer and drains the queue, including
-// events queued meanwhile by others or by subscribers themselves; the rest
-// return at once. So events go out in order, from one goroutine at a time,
-// and never under the state lock.
+// deliver hands pending events to subscribers, in order, from one
+// goroutine at a time and never under the state lock. On the wall clock a
+// delivery goroutine of the Node's own drains the queue, so a subscriber may
+// call anything on the Node, Close and Leave included, without holding up
+// the transport. On a virtual clock, whichever goroutine finds no delivery
+// under way drains the queue inline (including events queued meanwhile by
+// others or by subscribers themselves) and the rest return at once, so a
+// simulated cluster stays deterministic.
 func (n *Node) deliver() {
 	n.mu.Lock()
-	if n.draining {
+	if n.draining || len(n.pending) == 0 || n.closed {
 		n.mu.Unlock()
 		return
 	}
 	n.draining = true
-	for len(n.pending) > 0 {
+	if !n.wall {
+		n.drain()
+		return
+	}
+	n.workers.Add(1)
+	n.mu.Unlock()
+	go func() {
+		defer n.workers.Done()
+		n.mu.Lock()
+		n.drain()
+	}()
+}
+
+// drain delivers pending events until none is left or the Node is closed.
+// It is called with n.mu held and draining set, and returns with n.mu
+// released and draining cleared.
+func (n *Node) drain() {
+	for len(n.pending) > 0 && !n.closed {
 		evs := n.pending
 		n.pending = nil
 		subs := n.subs
 		n.mu.Unlock()
+		n.inCallback.Store(n.wall)
 		for i := range evs {
 			for _, s := range subs {
 				if s.wants(&evs[i]) {
@@ -111,6 +132,7 @@ func (n *Node) deliver() {
 				}
 			}
 		}
+		n.inCallback.Store(false)
 		n.mu.Lock()
 	}
 	n.draining = false

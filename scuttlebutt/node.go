@@ -1,11 +1,8 @@
 package scuttlebutt
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"net"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +22,11 @@ type Node struct {
 	clock Clock
 	err   error // set only on a Node returned by Create after a failure
 
+	// wall is set when the clock is the wall clock: events are then
+	// delivered, and streams sent, from goroutines of the Node's own; on
+	// any other clock (a virtual one) both happen inline, deterministically.
+	wall bool
+
 	mu          sync.Mutex // guards everything below and the core
 	core        *core.Core
 	closed      bool
@@ -32,6 +34,8 @@ type Node struct {
 	pending     []Event
 	draining    bool
 	subs        []*subscription
+	streams     []core.Outgoing // waiting for the stream sender (wall clock)
+	sending     bool            // a stream sender goroutine runs
 	leaving     chan struct{} // closed when enough peers acknowledged Leave
 	leaveNeed   int
 	seedNames   []string
@@ -39,6 +43,10 @@ type Node struct {
 
 	closeOnce sync.Once
 	closeErr  error
+	// workers counts the delivery and stream goroutines; inCallback is
+	// set while the delivery goroutine runs a subscriber.
+	workers    sync.WaitGroup
+	inCallback atomic.Bool
 
 	decodeErrors atomic.Uint64
 	sendErrors   atomic.Uint64
@@ -50,6 +58,7 @@ type Node struct {
 	largestSent  atomic.Int64
 	streamsSent  atomic.Uint64
 	encodeErrors atomic.Uint64
+	streamDrops  atomic.Uint64
 }
 
 // ErrClosed is returned by the methods of a closed Node. It wraps
@@ -70,7 +79,8 @@ func New(cfg Config) (*Node, error) {
 		closeQuietly(cfg.Transport)
 		return nil, err
 	}
-	n := &Node{cfg: cfg, tr: cfg.Transport, codec: cfg.Codec, clock: cfg.Clock}
+	_, wall := cfg.Clock.(wallClock)
+	n := &Node{cfg: cfg, tr: cfg.Transport, codec: cfg.Codec, clock: newMonotonic(cfg.Clock), wall: wall}
 	streamMax := 0
 	if s, ok := cfg.Transport.(transport.Streamer); ok && !cfg.DisableStreams {
 		streamMax = s.MaxStreamSize()
@@ -92,7 +102,8 @@ func New(cfg Config) (*Node, error) {
 		Detector:        cfg.Detector,
 		Sizer:           cfg.Codec,
 		Rand:            cfg.Rand,
-	}, cfg.Clock.Now())
+		Logger:          cfg.Logger,
+	}, n.clock.Now())
 	if err != nil {
 		closeQuietly(cfg.Transport)
 		return nil, fmt.Errorf("scuttlebutt: %w", err)
@@ -143,12 +154,28 @@ func (n *Node) ID() string { return n.cfg.ID }
 // Addr returns the address other nodes reach this node at.
 func (n *Node) Addr() string { return n.cfg.AdvertiseAddr }
 
-// Generation returns this incarnation's generation.
-func (n *Node) Generation() uint64 { return n.cfg.Generation }
+// Generation returns this incarnation's generation: Config.Generation,
+// unless the node found the cluster holding a newer generation of its ID
+// and took one above it (see Stats.GenerationBumps).
+func (n *Node) Generation() uint64 {
+	if n.err != nil {
+		return 0
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.core.Generation()
+}
 
 // UpdateLocal sets key to value in this node's state, to be spread to every
-// other node. Setting the current value is a no-op. Keys may not be empty
-// or start with the reserved prefix "_sb.".
+// other node. Setting the current value is a no-op.
+//
+// Keys and values are UTF-8 text (ErrNotText otherwise); keys may not be
+// empty (ErrEmptyKey) or start with the reserved prefix "_sb."
+// (ErrReservedKey). A write that could never reach a peer is refused with
+// ErrTooLarge: its key and value must fit one message (a datagram of MTU
+// bytes, or a stream message when the transport streams), and so must the
+// list of this node's keys, which a peer that missed deletes is sent (about
+// the key lengths plus 4 bytes a key).
 func (n *Node) UpdateLocal(key, value string) error {
 	return n.do(func(c *core.Core) error { return c.Put(key, value) })
 }
@@ -231,59 +258,9 @@ func (n *Node) receive(from string, b []byte) {
 	n.deliver()
 }
 
-// send encodes and sends messages; it is called without the lock.
-func (n *Node) send(out []core.Outgoing) {
-	if len(out) == 0 {
-		return
-	}
-	var buf []byte
-	for _, o := range out {
-		var err error
-		buf, err = n.codec.Append(buf[:0], o.Msg)
-		if err != nil {
-			n.encodeErrors.Add(1)
-			n.cfg.Logger.Error("encoding message", "kind", o.Msg.Kind, "err", err)
-			continue
-		}
-		if len(buf) > n.cfg.MTU && !o.Stream {
-			// The packer sizes every message to fit; this is a bug guard.
-			n.oversize.Add(1)
-			n.cfg.Logger.Error("message over MTU not sent", "kind", o.Msg.Kind, "bytes", len(buf), "mtu", n.cfg.MTU)
-			continue
-		}
-		if o.Stream {
-			err = n.sendStream(o.To, buf)
-		} else {
-			err = n.tr.Send(o.To, buf)
-		}
-		if err != nil {
-			n.sendErrors.Add(1)
-			n.cfg.Logger.Debug("send failed", "to", o.To, "err", err)
-			continue
-		}
-		n.messagesSent.Add(1)
-		n.bytesSent.Add(uint64(len(buf)))
-		if o.Stream {
-			n.streamsSent.Add(1)
-		} else if l := int64(len(buf)); l > n.largestSent.Load() {
-			n.largestSent.Store(l)
-		}
-	}
-}
-
-func (n *Node) sendStream(to string, b []byte) error {
-	s, ok := n.tr.(transport.Streamer)
-	if !ok {
-		return errors.New("scuttlebutt: transport has no stream capability")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*n.cfg.GossipInterval)
-	defer cancel()
-	return s.SendStream(ctx, to, b)
-}
-
 // Lookup returns node id's value for key.
 func (n *Node) Lookup(id, key string) (string, bool) {
-	if n.err != nil || strings.HasPrefix(key, core.ReservedPrefix) {
+	if n.err != nil {
 		return "", false
 	}
 	n.mu.Lock()
@@ -291,16 +268,15 @@ func (n *Node) Lookup(id, key string) (string, bool) {
 	if n.closed {
 		return "", false
 	}
-	e, ok := n.cfg.Store.Get(id, key)
-	if !ok || e.Tombstone {
-		return "", false
-	}
-	return e.Value, true
+	return n.core.Lookup(id, key)
 }
 
-// Close stops gossiping, closes the transport and waits for its goroutines.
-// It does not announce a departure: call Leave first for that. Close is
-// idempotent.
+// Close stops gossiping, closes the transport and waits for its goroutines
+// and the Node's own. It does not announce a departure: call Leave first for
+// that. Close is idempotent, and may be called from a subscriber: it then
+// returns without waiting for the delivery goroutine it runs on, which ends
+// when the subscriber returns. No event is delivered after Close returns,
+// except to a subscriber already running.
 func (n *Node) Close() error {
 	if n.err != nil {
 		return nil
@@ -318,52 +294,16 @@ func (n *Node) Close() error {
 			close(n.leaving)
 			n.leaving = nil
 		}
+		n.pending, n.streams = nil, nil
 		n.mu.Unlock()
 		n.closeErr = n.tr.Close()
+		n.mu.Lock()
+		workers := n.draining || n.sending
+		n.mu.Unlock()
+		if workers && !n.inCallback.Load() {
+			n.workers.Wait()
+		}
 	})
 	return n.closeErr
 }
 
-// Stats is a snapshot of a Node's counters.
-type Stats struct {
-	core.Stats
-	MessagesSent     uint64
-	BytesSent        uint64
-	MessagesReceived uint64
-	BytesReceived    uint64
-	// LargestSent is the largest datagram sent, in bytes (stream messages
-	// not included).
-	LargestSent int
-	// StreamsSent counts messages sent over the transport's stream
-	// capability (included in MessagesSent and BytesSent).
-	StreamsSent  uint64
-	DecodeErrors uint64
-	SendErrors   uint64
-	EncodeErrors uint64
-	// Oversize counts messages that came out larger than the MTU and were
-	// not sent (always zero unless there is a bug).
-	Oversize uint64
-}
-
-// Stats returns the node's counters.
-func (n *Node) Stats() Stats {
-	if n.err != nil {
-		return Stats{}
-	}
-	n.mu.Lock()
-	cs := n.core.Stats()
-	n.mu.Unlock()
-	return Stats{
-		Stats:            cs,
-		MessagesSent:     n.messagesSent.Load(),
-		BytesSent:        n.bytesSent.Load(),
-		MessagesReceived: n.messagesRecv.Load(),
-		BytesReceived:    n.bytesRecv.Load(),
-		LargestSent:      int(n.largestSent.Load()),
-		StreamsSent:      n.streamsSent.Load(),
-		DecodeErrors:     n.decodeErrors.Load(),
-		SendErrors:       n.sendErrors.Load(),
-		EncodeErrors:     n.encodeErrors.Load(),
-		Oversize:         n.oversize.Load(),
-	}
-}

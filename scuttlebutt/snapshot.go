@@ -1,11 +1,9 @@
 package scuttlebutt
 
 import (
-	"strings"
 	"time"
 
 	"github.com/scuttlebutt-go/scuttlebutt/scuttlebutt/internal/core"
-	"github.com/scuttlebutt-go/scuttlebutt/store"
 )
 
 // Status is a node's membership state as seen by this node.
@@ -42,16 +40,14 @@ func (n *Node) Snapshot() []NodeState {
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	var ids []string
-	n.cfg.Store.Range("", "", func(s store.Node) bool {
-		ids = append(ids, s.ID)
+	var views []core.NodeView
+	n.core.Views(func(v core.NodeView) bool {
+		views = append(views, v)
 		return true
 	})
-	out := make([]NodeState, 0, len(ids))
-	for _, id := range ids {
-		if s, ok := n.nodeState(id); ok {
-			out = append(out, s)
-		}
+	out := make([]NodeState, 0, len(views))
+	for _, v := range views {
+		out = append(out, n.nodeState(v))
 	}
 	return out
 }
@@ -63,32 +59,22 @@ func (n *Node) NodeState(id string) (NodeState, bool) {
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return n.nodeState(id)
-}
-
-// nodeState builds id's NodeState; the caller holds n.mu.
-func (n *Node) nodeState(id string) (NodeState, bool) {
-	sn, ok := n.cfg.Store.Node(id)
+	v, ok := n.core.View(id)
 	if !ok {
 		return NodeState{}, false
 	}
-	s := NodeState{ID: id, Generation: sn.Generation, Heartbeat: sn.Heartbeat,
-		Version: sn.MaxVersion, Status: StatusAlive, Keys: map[string]string{}}
-	if id == n.cfg.ID {
-		s.Addr = n.cfg.AdvertiseAddr
-		if sn.Left {
-			s.Status = StatusLeft
-		}
-	} else if m, ok := n.core.Member(id); ok {
-		s.Addr, s.Status, s.Since = m.Addr, m.Status, m.Since
-	}
-	n.cfg.Store.Entries(id, 0, func(e store.Entry) bool {
-		if !e.Tombstone && !strings.HasPrefix(e.Key, core.ReservedPrefix) {
-			s.Keys[e.Key] = e.Value
-		}
+	return n.nodeState(v), true
+}
+
+// nodeState builds a NodeState from a view; the caller holds n.mu.
+func (n *Node) nodeState(v core.NodeView) NodeState {
+	s := NodeState{ID: v.ID, Generation: v.Generation, Addr: v.Addr, Status: v.Status, Since: v.Since,
+		Heartbeat: v.Heartbeat, Version: v.Version, Keys: map[string]string{}}
+	n.core.Keys(v.ID, func(k, val string) bool {
+		s.Keys[k] = val
 		return true
 	})
-	return s, true
+	return s
 }
 
 // Members returns the IDs of the nodes this node considers alive, itself
@@ -100,13 +86,9 @@ func (n *Node) Members() []string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	var ids []string
-	n.cfg.Store.Range("", "", func(s store.Node) bool {
-		alive := !s.Left
-		if m, ok := n.core.Member(s.ID); ok {
-			alive = m.Status == StatusAlive
-		}
-		if alive {
-			ids = append(ids, s.ID)
+	n.core.Views(func(v core.NodeView) bool {
+		if v.Status == StatusAlive {
+			ids = append(ids, v.ID)
 		}
 		return true
 	})

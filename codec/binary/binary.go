@@ -8,7 +8,7 @@ import (
 
 // Version is the protocol version this codec writes and the only one it
 // reads.
-const Version = 1
+const Version = 2
 
 // Magic is the two bytes every message starts with.
 const Magic = "SB"

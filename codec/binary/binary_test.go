@@ -39,14 +39,14 @@ func FuzzDecode(f *testing.F) {
 
 func TestDecodeErrors(t *testing.T) {
 	msg := func(tail ...byte) []byte { return append([]byte{'S', 'B'}, tail...) }
-	syn := func(tail ...byte) []byte { return msg(append([]byte{0x01, 0x01, 0x01, 'a', 0x00, 0x00}, tail...)...) }
+	syn := func(tail ...byte) []byte { return msg(append([]byte{binary.Version, 0x01, 0x01, 'a', 0x00, 0x00}, tail...)...) }
 	cases := []struct {
 		name string
 		in   []byte
 		want error
 	}{
 		{"valid", syn(0x00, 0x00), nil},
-		{"version 2", msg(0x02, 0x01, 0x01, 'a', 0x00, 0x00, 0x00, 0x00), codec.ErrVersion},
+		{"next version", msg(binary.Version+1, 0x01, 0x01, 'a', 0x00, 0x00, 0x00, 0x00), codec.ErrVersion},
 		{"version 0", msg(0x00), codec.ErrVersion},
 		{"version 128", msg(0x80, 0x01), codec.ErrVersion},
 		{"other magic", []byte{'S', 'C', 0x01}, codec.ErrCodecMismatch},
@@ -55,9 +55,9 @@ func TestDecodeErrors(t *testing.T) {
 		{"half magic", []byte{'S'}, codec.ErrMalformed},
 		{"no version", msg(), codec.ErrMalformed},
 		{"long version", msg(0x81, 0x00), codec.ErrMalformed},
-		{"kind 0", msg(0x01, 0x00, 0x01, 'a', 0x00, 0x00, 0x00, 0x00), codec.ErrMalformed},
-		{"kind 4", msg(0x01, 0x04, 0x01, 'a', 0x00, 0x00, 0x00, 0x00), codec.ErrMalformed},
-		{"empty from", msg(0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00), codec.ErrMalformed},
+		{"kind 0", msg(binary.Version, 0x00, 0x01, 'a', 0x00, 0x00, 0x00, 0x00), codec.ErrMalformed},
+		{"kind 4", msg(binary.Version, 0x04, 0x01, 'a', 0x00, 0x00, 0x00, 0x00), codec.ErrMalformed},
+		{"empty from", msg(binary.Version, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00), codec.ErrMalformed},
 		{"trailing", syn(0x00, 0x00, 0x00), codec.ErrMalformed},
 		{"non-shortest count", syn(0x80, 0x00, 0x00), codec.ErrMalformed},
 		{"varint 11 bytes", syn(0x01, 0x00, 0x01, 'b', 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0, 0, 0, 0x00), codec.ErrMalformed},
@@ -66,7 +66,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"undefined flag", syn(0x01, 0x02, 0x01, 'b', 0, 0, 0, 0, 0x00), codec.ErrMalformed},
 		{"empty id", syn(0x01, 0x00, 0x00, 0, 0, 0, 0, 0x00), codec.ErrMalformed},
 		// A 10-byte packet cannot declare a 4 GB string or a million entries.
-		{"huge string", msg(0x01, 0x01, 0xff, 0xff, 0xff, 0xff, 0x0f, 'a'), codec.ErrMalformed},
+		{"huge string", msg(binary.Version, 0x01, 0xff, 0xff, 0xff, 0xff, 0x0f, 'a'), codec.ErrMalformed},
 		{"huge digest", syn(0xc0, 0x84, 0x3d), codec.ErrMalformed},
 		{"huge deltas", syn(0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01), codec.ErrMalformed},
 		{"huge entries", syn(0x00, 0x01, 0x00, 0x01, 'b', 0, 0, 0, 0, 0xff, 0xff, 0x03), codec.ErrMalformed},
@@ -129,7 +129,7 @@ func Example() {
 	}
 	fmt.Println(got.Kind, got.From, got.Digest.Entries[0].MaxVersion)
 	// Output:
-	// 53 42 01 01 01 61 00 00 01 00 01 61 07 ac 02 00 02 00
+	// 53 42 02 01 01 61 00 00 01 00 01 61 07 ac 02 00 02 00
 	// 18 18
 	// SYN a 300
 }

@@ -155,14 +155,14 @@ func testInflated(t *testing.T, c codec.Codec) {
 
 // foreign holds minimal messages of the codecs in this module and bytes of
 // other protocols. A codec must report each one not its own as
-// ErrCodecMismatch.
+// ErrCodecMismatch. The module's samples carry protocol version 2.
 var foreign = []struct {
 	codec string // name of the codec that owns the bytes, or ""
 	b     []byte
 }{
-	{"json", []byte(`{"scuttlebutt":1,"kind":"SYN","from":"a"}`)},
-	{"msgpack", []byte{0x98, 0xa2, 's', 'b', 0x01, 0x01, 0xa1, 'a', 0xa0, 0xa0, 0x90, 0x90}},
-	{"binary", []byte{'S', 'B', 0x01, 0x01, 0x01, 'a', 0x00, 0x00, 0x00, 0x00}},
+	{"json", []byte(`{"scuttlebutt":2,"kind":"SYN","from":"a"}`)},
+	{"msgpack", []byte{0x98, 0xa2, 's', 'b', 0x02, 0x01, 0xa1, 'a', 0xa0, 0xa0, 0x90, 0x90}},
+	{"binary", []byte{'S', 'B', 0x02, 0x01, 0x01, 'a', 0x00, 0x00, 0x00, 0x00}},
 	{"", []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n")},
 	{"", []byte{0x1f, 0x8b, 0x08, 0x00}},
 	{"", []byte(`{"kind":"SYN","from":"a"}`)},

@@ -7,7 +7,7 @@
 //
 // A message looks like this (whitespace added):
 //
-//	{"scuttlebutt":1, "kind":"SYNACK", "from":"node-a", "lo":"a", "hi":"m",
+//	{"scuttlebutt":2, "kind":"SYNACK", "from":"node-a", "lo":"a", "hi":"m",
 //	 "digest":[{"id":"node-a","generation":7,"maxVersion":12,"gcVersion":3,"heartbeat":40,"left":true}],
 //	 "deltas":[{"id":"node-b","generation":3,"from":4,"upto":6,"reset":true,"gcVersion":2,
 //	            "entries":[{"key":"addr","value":"10.0.0.2:7946","version":5},

@@ -10,7 +10,7 @@ import (
 
 // Version is the protocol version this codec writes and the only one it
 // reads.
-const Version = 1
+const Version = 2
 
 // header starts every message; the version number follows it.
 const header = `{"scuttlebutt":`

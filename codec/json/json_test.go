@@ -43,28 +43,28 @@ func TestValidJSON(t *testing.T) {
 }
 
 func TestDecodeErrors(t *testing.T) {
-	const ok = `{"scuttlebutt":1,"kind":"SYN","from":"a"`
+	const ok = `{"scuttlebutt":2,"kind":"SYN","from":"a"`
 	cases := []struct {
 		in   string
 		want error
 	}{
-		{`{"scuttlebutt":2,"kind":"SYN","from":"a"}`, codec.ErrVersion},
+		{`{"scuttlebutt":3,"kind":"SYN","from":"a"}`, codec.ErrVersion},
 		{`{"scuttlebutt":0}`, codec.ErrVersion},
 		{`{"scuttlebutt":99999999999999999999999}`, codec.ErrVersion},
-		{`{"scuttlebutt": 1 , "kind" : "SYN" , "from" : "a" }`, nil},
-		{`{"scuttlebutt":1,"from":"a","kind":"ACK","deltas":[]}`, nil},
+		{`{"scuttlebutt": 2 , "kind" : "SYN" , "from" : "a" }`, nil},
+		{`{"scuttlebutt":2,"from":"a","kind":"ACK","deltas":[]}`, nil},
 		{ok + `,"digest":[{"id":"b","left":false,"generation":0}]}`, nil},
 		{ok + `,"lo":"\u00e9\ud83d\ude00\/"}`, nil},
-		{` {"scuttlebutt":1}`, codec.ErrCodecMismatch},
+		{` {"scuttlebutt":2}`, codec.ErrCodecMismatch},
 		{`{"kind":"SYN"}`, codec.ErrCodecMismatch},
 		{`{"scuttle`, codec.ErrMalformed},
 		{`{"scuttlebutt":-1}`, codec.ErrMalformed},
 		{`{"scuttlebutt":1.0}`, codec.ErrMalformed},
 		{`{"scuttlebutt":01}`, codec.ErrMalformed},
-		{`{"scuttlebutt":1}`, codec.ErrMalformed},
-		{`{"scuttlebutt":1,"kind":"SYN"}`, codec.ErrMalformed},
-		{`{"scuttlebutt":1,"kind":"SYN","from":""}`, codec.ErrMalformed},
-		{`{"scuttlebutt":1,"kind":"NOPE","from":"a"}`, codec.ErrMalformed},
+		{`{"scuttlebutt":2}`, codec.ErrMalformed},
+		{`{"scuttlebutt":2,"kind":"SYN"}`, codec.ErrMalformed},
+		{`{"scuttlebutt":2,"kind":"SYN","from":""}`, codec.ErrMalformed},
+		{`{"scuttlebutt":2,"kind":"NOPE","from":"a"}`, codec.ErrMalformed},
 		{ok + `,"kind":"SYN"}`, codec.ErrMalformed},
 		{ok + `,"extra":1}`, codec.ErrMalformed},
 		{ok + `}x`, codec.ErrMalformed},
@@ -106,7 +106,7 @@ func TestMatch(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, json.Codec{}.Match(b))
 	assert.False(t, json.Codec{}.Match([]byte(`{"kind":"SYN"}`)))
-	assert.True(t, strings.HasPrefix(string(b), `{"scuttlebutt":1,`))
+	assert.True(t, strings.HasPrefix(string(b), `{"scuttlebutt":2,`))
 }
 
 func Example() {
@@ -134,7 +134,7 @@ func Example() {
 	}
 	fmt.Println(got.Kind, got.Deltas[0].Entries[0].Value)
 	// Output:
-	// {"scuttlebutt":1,"kind":"ACK","from":"node-a","deltas":[{"id":"node-a","generation":7,"from":4,"upto":6,"entries":[{"key":"addr","value":"10.0.0.1:7946","version":5},{"key":"role","version":6,"tombstone":true}]}]}
+	// {"scuttlebutt":2,"kind":"ACK","from":"node-a","deltas":[{"id":"node-a","generation":7,"from":4,"upto":6,"entries":[{"key":"addr","value":"10.0.0.1:7946","version":5},{"key":"role","version":6,"tombstone":true}]}]}
 	// true
 	// ACK 10.0.0.1:7946
 }

@@ -12,7 +12,7 @@ import (
 
 // Version is the protocol version this codec writes and the only one it
 // reads.
-const Version = 1
+const Version = 2
 
 // magic is the string that follows the message's array header.
 const magic = "sb"

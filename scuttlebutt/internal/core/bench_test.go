@@ -15,14 +15,11 @@ func benchCore(b *testing.B, id string, n int) *Core {
 	c := newCore(&testing.T{}, id, func(cfg *Config) { cfg.Sizer = binary.Codec{} })
 	for i := range n {
 		nid := fmt.Sprintf("node-%04d", i)
-		d := store.Delta{ID: nid, Generation: 1, Upto: 9}
-		d.Entries = append(d.Entries, store.Entry{Key: KeyAddr, Value: "10.0.0.1:7946", Version: 1})
+		entries := []store.Entry{{Key: KeyAddr, Value: "10.0.0.1:7946", Version: 1}}
 		for k := range 8 {
-			d.Entries = append(d.Entries, store.Entry{Key: fmt.Sprintf("key-%d", k), Value: "value-value-value", Version: uint64(k + 2)})
+			entries = append(entries, store.Entry{Key: fmt.Sprintf("key-%d", k), Value: "value-value-value", Version: uint64(k + 2)})
 		}
-		if err := c.st.Apply(&d, nil); err != nil {
-			b.Fatal(err)
-		}
+		seedNode(b, c, nid, entries)
 	}
 	return c
 }
@@ -78,6 +75,6 @@ func BenchmarkApplyDelta(b *testing.B) {
 		b.StopTimer()
 		c := benchCore(b, "dst", 0)
 		b.StartTimer()
-		c.applyDeltas(t0, deltas)
+		c.applyDeltas(t0, src.cfg.ID, deltas)
 	}
 }

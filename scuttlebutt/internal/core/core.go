@@ -20,8 +20,9 @@ package core
 import (
 	"errors"
 	"fmt"
+	"log/slog"
+	"math"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/scuttlebutt-go/scuttlebutt/codec"
@@ -101,6 +102,9 @@ type Config struct {
 	Detector       detector.Detector
 	Sizer          codec.Sizer
 	Rand           *rand.Rand
+	// Logger receives warnings the runtime cannot see in events (nil:
+	// none).
+	Logger *slog.Logger
 }
 
 // Outgoing is a message to send. The Core does not keep Msg.
@@ -127,6 +131,13 @@ type Stats struct {
 	TombstonesGCd   uint64
 	MessagesDropped uint64 // messages ignored as a whole (bad kind, from self)
 	LivenessChecks  uint64 // questions put to the failure detector
+	Prunes          uint64 // prunes installed: held keys checked against a key list
+	PrunesStaged    uint64 // key lists taken for a prune, installed or not
+	PrunesTooLarge  uint64 // prunes owed to a peer that fit no message and were not sent
+	StoreErrors     uint64 // store writes that failed (and changed nothing)
+	// GenerationBumps counts the times this node saw its own ID at a
+	// newer generation and took one above it.
+	GenerationBumps uint64
 }
 
 // Errors returned by Core methods.
@@ -137,6 +148,15 @@ var (
 	ErrEmptyKey = errors.New("key is empty")
 	// ErrLeft: the node has left the cluster and accepts no more writes.
 	ErrLeft = errors.New("node has left the cluster")
+	// ErrNotText: a key or value is not valid UTF-8. Keys and values are
+	// text; encode binary data (base64, say) before writing it.
+	ErrNotText = errors.New("key or value is not valid UTF-8")
+	// ErrTooLarge: the write could never reach a peer, because its entry,
+	// or the list of the node's keys, does not fit what the transport
+	// carries in one message.
+	ErrTooLarge = errors.New("write too large for the transport")
+	// ErrStore: the store failed to apply a write; nothing changed.
+	ErrStore = errors.New("store write failed")
 )
 
 // member is what the Core tracks of another node beyond its store state.
@@ -146,6 +166,9 @@ type member struct {
 	status Status
 	since  time.Time // when status last changed
 	idx    int       // position in Core.members
+	// heartbeat is the highest heartbeat counter seen for the node's
+	// current generation.
+	heartbeat uint64
 }
 
 // gcMark records a node's max version at a time, for tombstone GC.
@@ -161,6 +184,7 @@ type Core struct {
 	det   detector.Detector
 	sizer codec.Sizer
 	rng   *rand.Rand
+	log   *slog.Logger
 
 	heartbeat uint64
 	left      bool
@@ -200,8 +224,11 @@ type Core struct {
 	scratchDigest codec.DigestEntry
 	scratchEntry  codec.Entry
 	scratchDelta  codec.NodeDelta
-	scratchApply  store.Delta
 	changed       []store.Entry
+	overlay       map[string]store.Entry // a delta's entries by key, while it applies
+	// staged holds the prunes in progress, by node ID (see stage.go).
+	staged map[string]*staging
+	wbuf          store.Write
 }
 
 // removedID remembers a removed node: gossip about that generation with no
@@ -231,6 +258,7 @@ func New(cfg Config, now time.Time) (*Core, error) {
 		det:       cfg.Detector,
 		sizer:     cfg.Sizer,
 		rng:       cfg.Rand,
+		log:       cfg.Logger,
 		leaveAcks: map[string]bool{},
 		members:   map[string]*member{},
 		aliveIdx:  map[*member]int{},
@@ -239,12 +267,23 @@ func New(cfg Config, now time.Time) (*Core, error) {
 		listed:    map[string]struct{}{},
 		recentAt:  map[string]uint64{},
 		streamed:  map[string]time.Time{},
+		overlay:   map[string]store.Entry{},
+		staged:    map[string]*staging{},
 	}
-	if _, err := c.st.AddNode(cfg.ID, cfg.Generation); err != nil {
-		return nil, fmt.Errorf("core: adding self to store: %w", err)
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	self, ok := c.st.Node(cfg.ID)
+	switch {
+	case ok && self.Generation > cfg.Generation:
+		return nil, fmt.Errorf("core: the store holds generation %d of this node, above %d", self.Generation, cfg.Generation)
+	case !ok || self.Generation < cfg.Generation:
+		if !c.write(&store.Write{Node: store.Node{ID: cfg.ID, Generation: cfg.Generation}, Replace: ok}) {
+			return nil, fmt.Errorf("core: adding self to store: %w", ErrStore)
+		}
 	}
 	if cfg.Addr != "" {
-		if _, _, err := c.st.Put(cfg.ID, KeyAddr, cfg.Addr, false); err != nil {
+		if err := c.put(KeyAddr, cfg.Addr, false); err != nil {
 			return nil, fmt.Errorf("core: writing address: %w", err)
 		}
 	}
@@ -267,31 +306,6 @@ func (c *Core) Ready() ([]Outgoing, []Event) {
 	out, ev := c.out, c.events
 	c.out, c.events = nil, nil
 	return out, ev
-}
-
-// Put writes key=value to the node's own state. Writing the current value
-// is a no-op.
-func (c *Core) Put(key, value string) error { return c.write(key, value, false) }
-
-// Delete deletes key from the node's own state by writing a tombstone.
-// Deleting a missing key is a no-op.
-func (c *Core) Delete(key string) error { return c.write(key, "", true) }
-
-func (c *Core) write(key, value string, tombstone bool) error {
-	switch {
-	case key == "":
-		return ErrEmptyKey
-	case strings.HasPrefix(key, ReservedPrefix):
-		return fmt.Errorf("%w: %q", ErrReservedKey, key)
-	case c.left:
-		return ErrLeft
-	}
-	e, changed, err := c.st.Put(c.cfg.ID, key, value, tombstone)
-	if err != nil || !changed {
-		return err
-	}
-	c.emitEntry(c.cfg.ID, c.cfg.Generation, e)
-	return nil
 }
 
 // Join adds seed addresses and opens an exchange with each at once. The
@@ -337,7 +351,6 @@ func contains(list []string, s string) bool {
 func (c *Core) Tick(now time.Time) {
 	c.stats.Rounds++
 	c.heartbeat++
-	c.st.Heartbeat(c.cfg.ID, c.cfg.Generation, c.heartbeat)
 	c.tuneDetector()
 	c.checkLiveness(now)
 	c.expire(now)
@@ -434,11 +447,11 @@ func (c *Core) Step(now time.Time, from string, m *codec.Message) {
 		c.handleSyn(now, from, m)
 	case codec.KindSynAck:
 		c.stats.SynAckReceived++
-		c.applyDeltas(now, m.Deltas)
+		c.applyDeltas(now, m.From, m.Deltas)
 		c.handleRequests(now, from, m)
 	case codec.KindAck:
 		c.stats.AckReceived++
-		c.applyDeltas(now, m.Deltas)
+		c.applyDeltas(now, m.From, m.Deltas)
 	default:
 		c.stats.MessagesDropped++
 	}
@@ -498,8 +511,12 @@ func (c *Core) handleSyn(now time.Time, from string, m *codec.Message) {
 		if e.ID == c.cfg.ID || e.ID == m.From {
 			continue
 		}
+		m := c.members[e.ID]
+		if m == nil || m.heartbeat <= e.Heartbeat {
+			continue
+		}
 		if n, ok := c.st.Node(e.ID); ok && n.Generation == e.Generation && n.MaxVersion >= e.MaxVersion &&
-			n.Heartbeat > e.Heartbeat && !add(digestEntry(n)) {
+			!add(c.digestEntry(n)) {
 			break
 		}
 	}
@@ -518,6 +535,7 @@ func (c *Core) handleRequests(now time.Time, from string, m *codec.Message) {
 			if c.left && e.Left && e.Generation == c.cfg.Generation {
 				c.leaveAcks[m.From] = true
 			}
+			c.noticeSelf(e.Generation)
 			continue
 		}
 		c.revive(e)
@@ -546,6 +564,7 @@ func (c *Core) request(e *codec.DigestEntry) (codec.DigestEntry, bool) {
 		return codec.DigestEntry{}, false
 	}
 	n, ok := c.st.Node(e.ID)
+	n = c.advertised(n)
 	switch {
 	case !ok:
 		return codec.DigestEntry{ID: e.ID}, true // never heard of it
@@ -561,34 +580,70 @@ func (c *Core) request(e *codec.DigestEntry) (codec.DigestEntry, bool) {
 // node this node already knows.
 func (c *Core) observe(now time.Time, e *codec.DigestEntry) {
 	if e.ID == c.cfg.ID {
+		c.noticeSelf(e.Generation)
 		return
 	}
 	n, ok := c.st.Node(e.ID)
 	if !ok || e.Generation != n.Generation {
 		return
 	}
-	if e.Heartbeat > n.Heartbeat && c.st.Heartbeat(e.ID, e.Generation, e.Heartbeat) {
+	m := c.members[e.ID]
+	if m == nil {
+		return
+	}
+	if e.Heartbeat > m.heartbeat {
+		m.heartbeat = e.Heartbeat
 		c.det.Heartbeat(e.ID, now)
-		if m := c.members[e.ID]; m != nil && m.status == StatusSuspect {
+		if m.status == StatusSuspect {
 			c.setStatus(now, m, StatusAlive, n.Generation)
 		}
 	}
-	if e.Left && c.st.SetLeft(e.ID, e.Generation) {
-		if m := c.members[e.ID]; m != nil {
+	if e.Left && !n.Left {
+		n.Left = true
+		if c.write(c.newWrite(n)) {
 			c.setStatus(now, m, StatusLeft, n.Generation)
 		}
 	}
 }
 
+// noticeSelf handles gossip about this node's own ID at generation gen. A
+// newer generation than this node's means the cluster holds another
+// incarnation (one started with a clock set back, or a stale restart), and
+// every peer would ignore this one as older: take a generation above it,
+// so this node's state replaces it everywhere.
+func (c *Core) noticeSelf(gen uint64) {
+	if gen <= c.cfg.Generation || gen == math.MaxUint64 {
+		return
+	}
+	old := c.cfg.Generation
+	n, _ := c.st.Node(c.cfg.ID)
+	n.Generation = gen + 1
+	if !c.write(c.newWrite(n)) {
+		return
+	}
+	c.cfg.Generation = gen + 1
+	c.stats.GenerationBumps++
+	c.log.Warn("the cluster holds a newer generation of this node; taking one above it",
+		"id", c.cfg.ID, "was", old, "seen", gen, "now", c.cfg.Generation)
+}
+
 // selfEntry is this node's own digest entry.
 func (c *Core) selfEntry() codec.DigestEntry {
 	n, _ := c.st.Node(c.cfg.ID)
-	return digestEntry(n)
+	return c.digestEntry(n)
 }
 
-func digestEntry(n store.Node) codec.DigestEntry {
-	return codec.DigestEntry{
+// digestEntry is the digest entry of a node the store holds.
+func (c *Core) digestEntry(n store.Node) codec.DigestEntry {
+	n = c.advertised(n)
+	e := codec.DigestEntry{
 		ID: n.ID, Generation: n.Generation, MaxVersion: n.MaxVersion,
-		GCVersion: n.GCVersion, Heartbeat: n.Heartbeat, Left: n.Left,
+		GCVersion: n.GCVersion, Left: n.Left,
 	}
+	if n.ID == c.cfg.ID {
+		e.Heartbeat = c.heartbeat
+	} else if m := c.members[n.ID]; m != nil {
+		e.Heartbeat = m.heartbeat
+	}
+	return e
 }

@@ -32,6 +32,16 @@ func newCore(t *testing.T, id string, mut ...func(*Config)) *Core {
 	return c
 }
 
+// seedNode makes c hold node id at generation 1 with entries (ascending
+// versions), as if learnt through deltas.
+func seedNode(tb testing.TB, c *Core, id string, entries []store.Entry) {
+	tb.Helper()
+	n := store.Node{ID: id, Generation: 1, MaxVersion: entries[len(entries)-1].Version}
+	if err := c.st.Write(&store.Write{Node: n, Put: entries}); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 // exchange runs one full SYN/SYNACK/ACK between a and b and returns the
 // events each emitted.
 func exchange(t *testing.T, a, b *Core, now time.Time) (evA, evB []Event) {

@@ -33,7 +33,7 @@ func (c *Core) synMessage() *codec.Message {
 			continue
 		}
 		e := &c.scratchDigest // sized through an interface: keep it off the heap
-		*e = digestEntry(n)
+		*e = c.digestEntry(n)
 		cost := c.entryCost(e, len(entries))
 		if used+cost > base+(c.cfg.MTU-base)/3 {
 			break
@@ -48,7 +48,7 @@ func (c *Core) synMessage() *codec.Message {
 			return true
 		}
 		e := &c.scratchDigest // sized through an interface: keep it off the heap
-		*e = digestEntry(n)
+		*e = c.digestEntry(n)
 		cost := c.entryCost(e, len(entries))
 		// If n is the last ID to fit, it becomes Hi: charge that too.
 		hiCost := c.sizer.Base(codec.KindSyn, c.cfg.ID, lo, n.ID) - base

@@ -44,6 +44,33 @@ func (c *Core) collectTombstones(now time.Time) {
 		return true
 	})
 	for _, j := range jobs { // the store may not be called from Range
-		c.stats.TombstonesGCd += uint64(c.st.GC(j.id, j.upto))
+		c.collect(j.id, j.upto)
+	}
+}
+
+// collect drops node id's tombstones at or below upto (capped at its max
+// version) and raises its watermark to upto.
+func (c *Core) collect(id string, upto uint64) {
+	n, ok := c.st.Node(id)
+	if !ok {
+		return
+	}
+	upto = min(upto, n.MaxVersion)
+	if upto <= n.GCVersion {
+		return
+	}
+	n.GCVersion = upto
+	w := c.newWrite(n)
+	c.st.Entries(id, 0, func(e store.Entry) bool {
+		if e.Version > upto {
+			return false
+		}
+		if e.Tombstone {
+			w.Drop = append(w.Drop, e.Key)
+		}
+		return true
+	})
+	if c.write(w) {
+		c.stats.TombstonesGCd += uint64(len(w.Drop))
 	}
 }

@@ -132,7 +132,7 @@ func (c *Core) expire(now time.Time) {
 		}
 		node, _ := c.st.Node(m.id)
 		c.removeMember(m)
-		c.removed[m.id] = removedID{gen: node.Generation, heartbeat: node.Heartbeat, until: now.Add(c.cfg.RememberRemoved)}
+		c.removed[m.id] = removedID{gen: node.Generation, heartbeat: m.heartbeat, until: now.Add(c.cfg.RememberRemoved)}
 		c.emit(Event{Kind: EventRemove, Node: m.id, Generation: node.Generation})
 		i-- // removeMember moved another member into slot i
 	}
@@ -150,9 +150,13 @@ func (c *Core) removeMember(m *member) {
 	c.order[m.idx].idx = m.idx
 	c.order = c.order[:last]
 	delete(c.members, m.id)
-	c.st.Remove(m.id)
+	if err := c.st.Remove(m.id); err != nil {
+		c.stats.StoreErrors++
+		c.log.Error("store remove failed", "node", m.id, "err", err)
+	}
 	c.det.Forget(m.id)
 	delete(c.gcMarks, m.id)
+	delete(c.staged, m.id)
 }
 
 // revive forgets a removal when a digest shows the node is alive after all:
@@ -179,7 +183,9 @@ func (c *Core) isRemoved(id string, gen uint64) bool {
 func (c *Core) Leave(now time.Time) {
 	if !c.left {
 		c.left = true
-		c.st.SetLeft(c.cfg.ID, c.cfg.Generation)
+		n, _ := c.st.Node(c.cfg.ID)
+		n.Left = true
+		c.write(c.newWrite(n))
 	}
 	syn := c.synMessage()
 	to := c.randomAlive(2 * c.cfg.Fanout)

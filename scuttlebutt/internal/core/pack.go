@@ -16,24 +16,24 @@ type candidate struct {
 	from  uint64 // the peer's max version: the exclusive lower bound
 	upto  uint64 // our max version
 	gc    uint64
-	reset bool
+	// prune: the peer may hold keys whose tombstones this node collected;
+	// a prune listing this node's live keys goes first, whole, then the
+	// plain delta from the peer's max version.
+	prune bool
 	// unknown: the peer has never heard of the node. Such nodes go first,
 	// so a new node's address is never stuck behind another node's bulk.
 	unknown bool
-	// entries are filled lazily, only for candidates the packer reaches.
+	// entries (and, for a prune, keys: the live entries without values)
+	// are filled lazily, only for candidates the packer reaches.
 	entries []store.Entry
+	keys    []codec.Entry
 	filled  bool
 }
 
 // stale is how far behind the peer is: the ordering key of scuttle-depth.
 // The version distance stands in for the number of deltas, which would
 // cost a scan of every candidate's entries to count exactly.
-func (c *candidate) stale() uint64 {
-	if c.reset {
-		return c.upto
-	}
-	return c.upto - c.from
-}
+func (c *candidate) stale() uint64 { return c.upto - c.from }
 
 // candidates appends to dst the nodes the digest's sender lacks deltas of:
 // those it lists behind this node, and, when coverage is set, those within
@@ -55,24 +55,17 @@ func (c *Core) candidates(dst []candidate, d *codec.Digest, coverage bool) []can
 			if e.MaxVersion >= n.MaxVersion {
 				continue
 			}
-			if e.MaxVersion < e.GCVersion && n.GCVersion < e.GCVersion && n.MaxVersion < e.GCVersion {
-				// The peer holds a reset cut short; only a sender that
-				// collected as far or can reach its watermark may continue
-				// it (the store refuses anything else).
-				continue
-			}
 			cand.from = e.MaxVersion
 			// The peer may have missed a delete whose tombstone is gone.
-			cand.reset = e.MaxVersion < n.GCVersion && e.GCVersion < n.GCVersion
+			cand.prune = e.MaxVersion < n.GCVersion && e.GCVersion < n.GCVersion
+			if cand.prune && n.ID != c.cfg.ID {
+				continue // the peer needs the owner's key list first
+			}
 		} else {
 			cand.unknown = e.Generation == 0
-			cand.reset = n.GCVersion > 0
 		}
 		if cand.unknown && n.Left {
 			continue // never spread a departed node to someone new
-		}
-		if cand.reset {
-			cand.from = 0
 		}
 		dst = append(dst, cand)
 	}
@@ -82,16 +75,15 @@ func (c *Core) candidates(dst []candidate, d *codec.Digest, coverage bool) []can
 				return true
 			}
 			dst = append(dst, candidate{id: n.ID, gen: n.Generation, upto: n.MaxVersion, gc: n.GCVersion,
-				unknown: true, reset: n.GCVersion > 0})
+				unknown: true})
 			return true
 		})
 	}
 	return dst
 }
 
-// fillEntries fills cand.entries, once: every entry above cand.from (for a
-// reset, from 0: the tombstones this node still holds are above its
-// watermark and go too, so the receiver can serve plain deltas afterwards).
+// fillEntries fills cand.entries, once: every entry above cand.from, and
+// for a prune every live key with its version.
 func (c *Core) fillEntries(cand *candidate) {
 	if cand.filled {
 		return
@@ -105,15 +97,23 @@ func (c *Core) fillEntries(cand *candidate) {
 	// A capped slice of the shared scratch buffer: valid until the next
 	// message is built, even if the buffer grows meanwhile.
 	cand.entries = c.entryBuf[start:len(c.entryBuf):len(c.entryBuf)]
+	if cand.prune {
+		c.st.Entries(cand.id, 0, func(e store.Entry) bool {
+			if !e.Tombstone {
+				cand.keys = append(cand.keys, codec.Entry{Key: e.Key, Version: e.Version})
+			}
+			return true
+		})
+	}
 }
 
 // pack chooses the deltas that fit in budget bytes, in the configured
 // order. Each node's entries go in ascending version order and are cut only
 // as a prefix: a node delta never skips a version it does not also drop
 // every later version of, and its Upto says exactly how far it reaches.
-func (c *Core) pack(cands []candidate, budget int) ([]codec.NodeDelta, int) {
+func (c *Core) pack(cands []candidate, budget, room int) (deltas []codec.NodeDelta, cut int, pruneTooLarge bool) {
 	if len(cands) == 0 {
-		return nil, 0
+		return nil, 0, false
 	}
 	c.rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
 	depth := c.cfg.Ordering == ScuttleDepth
@@ -130,9 +130,10 @@ func (c *Core) pack(cands []candidate, budget int) ([]codec.NodeDelta, int) {
 		return 0
 	})
 	minHeader := c.sizer.NodeDelta(&codec.NodeDelta{ID: "x", Generation: 1})
-	p := packer{c: c, budget: budget, minHeader: minHeader,
+	p := packer{c: c, budget: budget, room: room, minHeader: minHeader,
 		taken:  slices.Grow(c.taken[:0], len(cands))[:len(cands)],
 		slot:   slices.Grow(c.slot[:0], len(cands))[:len(cands)],
+		pruned: make([]bool, len(cands)),
 		deltas: make([]codec.NodeDelta, 0, min(len(cands), budget/max(minHeader, 1)+1))}
 	c.taken, c.slot = p.taken, p.slot // scratch, reused by the next call
 	for i := range p.slot {
@@ -145,7 +146,8 @@ func (c *Core) pack(cands []candidate, budget int) ([]codec.NodeDelta, int) {
 	} else {
 		p.roundRobin(cands)
 	}
-	return p.finish(cands)
+	deltas, cut = p.finish(cands)
+	return deltas, cut, p.tooLarge
 }
 
 // packer accumulates a message's deltas under a byte budget.
@@ -160,11 +162,18 @@ type packer struct {
 	slot  []int
 	// minHeader is a lower bound on any node delta header's size.
 	minHeader int
+	// pruned[i] is set once candidate i's prune went in; tooLarge once a
+	// prune did not fit.
+	pruned   []bool
+	tooLarge bool
+	// room is what an empty message of this kind holds.
+	room int
 }
 
 // open adds cand's node delta header if it and the first entry fit (or the
 // header alone when there is no entry: the delta then only advances the
-// peer's version past collected tombstones).
+// peer's version past collected tombstones). A prune candidate's prune goes
+// first, whole or not at all.
 func (p *packer) open(i int, cand *candidate) bool {
 	if p.slot[i] >= 0 {
 		return true
@@ -173,9 +182,15 @@ func (p *packer) open(i int, cand *candidate) bool {
 		return false // not even an empty header fits any more
 	}
 	p.c.fillEntries(cand)
+	if cand.prune && !p.pruned[i] {
+		if !p.addPrune(cand) {
+			return false
+		}
+		p.pruned[i] = true
+	}
 	hdr := &p.c.scratchDelta
 	*hdr = codec.NodeDelta{ID: cand.id, Generation: cand.gen, From: cand.from, Upto: cand.upto,
-		Reset: cand.reset, GCVersion: cand.gc}
+		GCVersion: cand.gc}
 	s := p.c.sizer
 	n := len(p.deltas)
 	cost := s.NodeDelta(hdr) + s.DeltaCount(n+1) - s.DeltaCount(n)
@@ -191,6 +206,27 @@ func (p *packer) open(i int, cand *candidate) bool {
 	p.used += cost
 	p.slot[i] = n
 	p.deltas = append(p.deltas, *hdr)
+	return true
+}
+
+// addPrune adds cand's prune, whole, if it fits.
+func (p *packer) addPrune(cand *candidate) bool {
+	d := codec.NodeDelta{ID: cand.id, Generation: cand.gen, Upto: cand.upto, Reset: true,
+		GCVersion: cand.gc, Entries: cand.keys}
+	s := p.c.sizer
+	n := len(p.deltas)
+	cost := s.NodeDelta(&d) + s.DeltaCount(n+1) - s.DeltaCount(n) + s.EntryCount(len(d.Entries))
+	for j := range d.Entries {
+		cost += s.Entry(&d.Entries[j])
+	}
+	if p.used+cost > p.budget {
+		if cost > p.room {
+			p.tooLarge = true // would not fit an empty message either
+		}
+		return false
+	}
+	p.used += cost
+	p.deltas = append(p.deltas, d)
 	return true
 }
 
@@ -284,15 +320,20 @@ func (p *packer) finish(cands []candidate) ([]codec.NodeDelta, int) {
 // One stream per peer per StreamCooldown: a peer that asks again before the
 // last stream has landed gets a datagram.
 func (c *Core) packOut(now time.Time, to string, cands []candidate, budget int) ([]codec.NodeDelta, bool) {
-	deltas, cut := c.pack(cands, budget)
+	room := c.cfg.MTU - c.sizer.Base(codec.KindAck, c.cfg.ID, "", "")
+	deltas, cut, tooLarge := c.pack(cands, budget, room)
 	stream := false
 	last, recent := c.streamed[to]
 	if cut > 0 && c.cfg.StreamMax > c.cfg.MTU && (!recent || now.Sub(last) >= c.cfg.StreamCooldown) {
-		deltas, cut = c.pack(cands, budget+c.cfg.StreamMax-c.cfg.MTU)
+		extra := c.cfg.StreamMax - c.cfg.MTU
+		deltas, cut, tooLarge = c.pack(cands, budget+extra, room+extra)
 		stream = true
 		c.streamed[to] = now
 	}
 	c.stats.DeltasCut += uint64(cut)
+	if tooLarge {
+		c.stats.PrunesTooLarge++
+	}
 	for i := range deltas {
 		if deltas[i].Reset {
 			c.stats.ResetsSent++

@@ -17,12 +17,11 @@ import (
 func holder(t *testing.T, id string, mtu int, nodes map[string]int) *Core {
 	c := newCore(t, id, func(cfg *Config) { cfg.MTU = mtu })
 	for nid, keys := range nodes {
-		d := store.Delta{ID: nid, Generation: 1, Upto: uint64(keys + 1)}
-		d.Entries = append(d.Entries, store.Entry{Key: KeyAddr, Value: nid + "-addr", Version: 1})
+		entries := []store.Entry{{Key: KeyAddr, Value: nid + "-addr", Version: 1}}
 		for k := range keys {
-			d.Entries = append(d.Entries, store.Entry{Key: fmt.Sprintf("key-%03d", k), Value: strings.Repeat("x", 20), Version: uint64(k + 2)})
+			entries = append(entries, store.Entry{Key: fmt.Sprintf("key-%03d", k), Value: strings.Repeat("x", 20), Version: uint64(k + 2)})
 		}
-		require.NoError(t, c.st.Apply(&d, nil))
+		seedNode(t, c, nid, entries)
 	}
 	return c
 }

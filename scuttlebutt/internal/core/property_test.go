@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"testing"
 	"time"
 
@@ -37,6 +38,10 @@ type world struct {
 	queue   []pending
 	loss    float64
 	dup     float64
+	// mirrors[r] is replica r's state as rebuilt from its events alone:
+	// node ID -> key -> value and version.
+	mirrors []map[string]map[string]write
+	events  int
 }
 
 type pending struct {
@@ -61,6 +66,7 @@ func newWorld(t *testing.T, seed uint64, n, mtu int) *world {
 		require.NoError(t, err)
 		w.cores = append(w.cores, c)
 		w.stores = append(w.stores, st)
+		w.mirrors = append(w.mirrors, map[string]map[string]write{})
 		w.history = append(w.history, []write{{version: 1, key: KeyAddr, value: addr(i)}})
 	}
 	for i := 1; i < n; i++ {
@@ -70,9 +76,11 @@ func newWorld(t *testing.T, seed uint64, n, mtu int) *world {
 	return w
 }
 
-// flush encodes what core i queued, checking every datagram fits the MTU.
+// flush encodes what core i queued, checking every datagram fits the MTU,
+// and checks the events it emitted.
 func (w *world) flush(i int) {
-	out, _ := w.cores[i].Ready()
+	out, evs := w.cores[i].Ready()
+	w.checkEvents(i, evs)
 	for _, o := range out {
 		b, err := w.codec.Append(nil, o.Msg)
 		require.NoError(w.t, err)
@@ -96,8 +104,8 @@ func (w *world) step() {
 		key := fmt.Sprintf("k%d", w.rng.IntN(6))
 		if w.rng.IntN(4) == 0 {
 			require.NoError(w.t, w.cores[i].Delete(key))
-		} else {
-			require.NoError(w.t, w.cores[i].Put(key, fmt.Sprintf("v%d", w.rng.IntN(1000))))
+		} else if err := w.cores[i].Put(key, fmt.Sprintf("v%d", w.rng.IntN(1000))); err != nil {
+			require.ErrorIs(w.t, err, ErrTooLarge) // the key list would not fit a small MTU
 		}
 		w.record(i, key)
 		w.flush(i)
@@ -131,6 +139,62 @@ func (w *world) deliver() {
 		w.cores[p.to].Step(w.now, addr(p.from), m)
 		w.flush(p.to)
 		w.checkNoGap(p.to)
+	}
+}
+
+// checkEvents applies replica r's events to its mirror and checks them: a
+// key's events go up in version, a delete is of a key the owner really
+// deleted since the replica's previous event of it, and afterwards the
+// mirror equals what the replica shows.
+func (w *world) checkEvents(r int, evs []Event) {
+	mir := w.mirrors[r]
+	for _, ev := range evs {
+		w.events++
+		switch ev.Kind {
+		case EventJoin:
+			require.NotContains(w.t, mir, ev.Node, "replica %d: second join of %s", r, ev.Node)
+			mir[ev.Node] = map[string]write{}
+		case EventUpdate, EventDelete:
+			keys := mir[ev.Node]
+			if keys == nil && ev.Node == w.cores[r].ID() {
+				keys = map[string]write{}
+				mir[ev.Node] = keys
+			}
+			require.NotNil(w.t, keys, "replica %d: %v before the node's join", r, ev)
+			prev := keys[ev.Key]
+			require.Greater(w.t, ev.Version, prev.version, "replica %d: %v goes back from version %d", r, ev, prev.version)
+			if ev.Kind == EventUpdate {
+				require.False(w.t, !prev.tombstone && prev.version > 0 && prev.value == ev.Value, "replica %d: %v changes nothing", r, ev)
+				keys[ev.Key] = write{version: ev.Version, key: ev.Key, value: ev.Value}
+				continue
+			}
+			require.True(w.t, prev.version > 0 && !prev.tombstone, "replica %d: %v deletes a key it did not show", r, ev)
+			var o int
+			_, err := fmt.Sscanf(ev.Node, "n%d", &o)
+			require.NoError(w.t, err)
+			deleted := false
+			for _, x := range w.history[o] {
+				if x.key == ev.Key && x.tombstone && x.version > prev.version && x.version <= ev.Version {
+					deleted = true
+				}
+			}
+			require.True(w.t, deleted, "replica %d: %v, but the owner did not delete %q after version %d", r, ev, ev.Key, prev.version)
+			keys[ev.Key] = write{version: ev.Version, key: ev.Key, tombstone: true}
+		}
+	}
+	for o := range w.cores {
+		got, _, ok := w.visible(r, o)
+		if !ok {
+			continue
+		}
+		delete(got, KeyAddr)
+		want := map[string]string{}
+		for k, x := range mir[w.cores[o].ID()] {
+			if !x.tombstone {
+				want[k] = x.value
+			}
+		}
+		require.Equal(w.t, got, want, "replica %d of owner %d: events do not add up to the state shown", r, o)
 	}
 }
 
@@ -246,11 +310,14 @@ func (w *world) converged() bool {
 // seeds with random MTUs, loss, duplication and reordering, then checks the
 // cluster converges once the faults stop.
 func TestPropertyNoGapAndConvergence(t *testing.T) {
-	seeds := 100
-	if testing.Short() {
-		seeds = 30
+	seeds := 400
+	if testing.Short() || raceEnabled {
+		seeds = 60
 	}
 	for seed := range uint64(seeds) {
+		if s := os.Getenv("SEED"); s != "" && s != fmt.Sprint(seed) {
+			continue
+		}
 		rng := rand.New(rand.NewPCG(seed, 99))
 		mtu := 256 + rng.IntN(1200)
 		w := newWorld(t, seed, 2+rng.IntN(4), mtu)

@@ -1,0 +1,104 @@
+package scuttlebutt
+
+// Stats is a snapshot of a Node's counters. Every counter only grows.
+type Stats struct {
+	// Rounds is the number of gossip rounds run.
+	Rounds uint64
+	// SynReceived, SynAckReceived and AckReceived count the messages of
+	// each kind received and decoded.
+	SynReceived    uint64
+	SynAckReceived uint64
+	AckReceived    uint64
+	// DeltasApplied counts node deltas that changed state; DeltasStale
+	// those already held or of an old generation; DeltasRejected those
+	// refused (gaps, malformed, about removed nodes, owed a prune first).
+	DeltasApplied  uint64
+	DeltasStale    uint64
+	DeltasRejected uint64
+	// EntriesApplied counts key changes applied from peers.
+	EntriesApplied uint64
+	// DeltasCut counts node deltas cut short, or left out, for lack of room.
+	DeltasCut uint64
+	// ResetsSent counts prunes sent: key lists for peers that may have
+	// missed deletes whose tombstones were collected.
+	ResetsSent uint64
+	// Prunes counts prunes applied here; PrunesTooLarge prunes owed to a
+	// peer that fit no message.
+	Prunes         uint64
+	PrunesTooLarge uint64
+	// TombstonesGCd counts tombstones dropped after TombstoneGrace.
+	TombstonesGCd uint64
+	// MessagesDropped counts messages ignored as a whole (bad kind, from
+	// this node's own ID).
+	MessagesDropped uint64
+	// LivenessChecks counts questions put to the failure detector.
+	LivenessChecks uint64
+	// StoreErrors counts store writes that failed and changed nothing.
+	StoreErrors uint64
+	// GenerationBumps counts the times this node found the cluster holding
+	// a newer generation of its own ID and took one above it.
+	GenerationBumps uint64
+
+	MessagesSent     uint64
+	BytesSent        uint64
+	MessagesReceived uint64
+	BytesReceived    uint64
+	// LargestSent is the largest datagram sent, in bytes (stream messages
+	// not included).
+	LargestSent int
+	// StreamsSent counts messages sent over the transport's stream
+	// capability (included in MessagesSent and BytesSent).
+	StreamsSent uint64
+	// StreamsDropped counts stream messages dropped because too many were
+	// waiting for a slow peer.
+	StreamsDropped uint64
+	// DecodeErrors counts received datagrams that did not decode.
+	DecodeErrors uint64
+	// SendErrors counts messages the transport refused or failed to send.
+	SendErrors uint64
+	// EncodeErrors counts messages the codec refused, in whole or in part.
+	EncodeErrors uint64
+	// Oversize counts messages that came out larger than the MTU and were
+	// not sent (always zero unless there is a bug).
+	Oversize uint64
+}
+
+// Stats returns the node's counters.
+func (n *Node) Stats() Stats {
+	if n.err != nil {
+		return Stats{}
+	}
+	n.mu.Lock()
+	cs := n.core.Stats()
+	n.mu.Unlock()
+	return Stats{
+		Rounds:           cs.Rounds,
+		SynReceived:      cs.SynReceived,
+		SynAckReceived:   cs.SynAckReceived,
+		AckReceived:      cs.AckReceived,
+		DeltasApplied:    cs.DeltasApplied,
+		DeltasStale:      cs.DeltasStale,
+		DeltasRejected:   cs.DeltasRejected,
+		EntriesApplied:   cs.EntriesApplied,
+		DeltasCut:        cs.DeltasCut,
+		ResetsSent:       cs.ResetsSent,
+		Prunes:           cs.Prunes,
+		PrunesTooLarge:   cs.PrunesTooLarge,
+		TombstonesGCd:    cs.TombstonesGCd,
+		MessagesDropped:  cs.MessagesDropped,
+		LivenessChecks:   cs.LivenessChecks,
+		StoreErrors:      cs.StoreErrors,
+		GenerationBumps:  cs.GenerationBumps,
+		MessagesSent:     n.messagesSent.Load(),
+		BytesSent:        n.bytesSent.Load(),
+		MessagesReceived: n.messagesRecv.Load(),
+		BytesReceived:    n.bytesRecv.Load(),
+		LargestSent:      int(n.largestSent.Load()),
+		StreamsSent:      n.streamsSent.Load(),
+		StreamsDropped:   n.streamDrops.Load(),
+		DecodeErrors:     n.decodeErrors.Load(),
+		SendErrors:       n.sendErrors.Load(),
+		EncodeErrors:     n.encodeErrors.Load(),
+		Oversize:         n.oversize.Load(),
+	}
+}
