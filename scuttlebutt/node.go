@@ -36,7 +36,7 @@ type Node struct {
 	subs        []*subscription
 	streams     []core.Outgoing // waiting for the stream sender (wall clock)
 	sending     bool            // a stream sender goroutine runs
-	leaving     chan struct{} // closed when enough peers acknowledged Leave
+	leaving     chan struct{}   // closed when enough peers acknowledged Leave
 	leaveNeed   int
 	seedNames   []string
 	stopRefresh func() bool
@@ -306,4 +306,3 @@ func (n *Node) Close() error {
 	})
 	return n.closeErr
 }
-

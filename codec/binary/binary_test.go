@@ -39,7 +39,9 @@ func FuzzDecode(f *testing.F) {
 
 func TestDecodeErrors(t *testing.T) {
 	msg := func(tail ...byte) []byte { return append([]byte{'S', 'B'}, tail...) }
-	syn := func(tail ...byte) []byte { return msg(append([]byte{binary.Version, 0x01, 0x01, 'a', 0x00, 0x00}, tail...)...) }
+	syn := func(tail ...byte) []byte {
+		return msg(append([]byte{binary.Version, 0x01, 0x01, 'a', 0x00, 0x00}, tail...)...)
+	}
 	cases := []struct {
 		name string
 		in   []byte

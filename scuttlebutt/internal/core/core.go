@@ -228,7 +228,7 @@ type Core struct {
 	overlay       map[string]store.Entry // a delta's entries by key, while it applies
 	// staged holds the prunes in progress, by node ID (see stage.go).
 	staged map[string]*staging
-	wbuf          store.Write
+	wbuf   store.Write
 }
 
 // removedID remembers a removed node: gossip about that generation with no

@@ -11,11 +11,11 @@ import (
 
 // candidate is one node whose deltas a peer lacks.
 type candidate struct {
-	id    string
-	gen   uint64
-	from  uint64 // the peer's max version: the exclusive lower bound
-	upto  uint64 // our max version
-	gc    uint64
+	id   string
+	gen  uint64
+	from uint64 // the peer's max version: the exclusive lower bound
+	upto uint64 // our max version
+	gc   uint64
 	// prune: the peer may hold keys whose tombstones this node collected;
 	// a prune listing this node's live keys goes first, whole, then the
 	// plain delta from the peer's max version.
