@@ -67,4 +67,8 @@ var (
 	ErrUnreachable = errors.New("transport: address unreachable")
 	// ErrStarted: Start was called twice.
 	ErrStarted = errors.New("transport: already started")
+	// ErrInvalidConfig: a constructor (udp.New, tcp.New, quic.New) refused
+	// its Config. The message names the field, as in
+	// "tcp: Config.DialTimeout: must not be negative: transport: invalid config".
+	ErrInvalidConfig = errors.New("transport: invalid config")
 )

@@ -2,11 +2,12 @@ package quic
 
 import (
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"time"
+
+	"github.com/scuttlebutt-go/scuttlebutt/transport"
 )
 
 // ALPN is the TLS application protocol name the transport negotiates.
@@ -41,8 +42,11 @@ const MaxMessageSize = 1 << 30
 // maxAddrLen is the longest address a hello can carry.
 const maxAddrLen = 255
 
-// ErrConfig is wrapped by New's errors about an invalid Config.
-var ErrConfig = errors.New("quic: invalid config")
+// ErrConfig is the error New's errors about an invalid Config wrap.
+//
+// Deprecated: test for transport.ErrInvalidConfig, which every transport's
+// config errors wrap; ErrConfig is the same value.
+var ErrConfig = transport.ErrInvalidConfig
 
 // Config configures a Transport. Zero fields take the Default values,
 // except TLS, which is required.
@@ -118,7 +122,7 @@ func (c Config) withDefaults() Config {
 
 func (c Config) validate() error {
 	bad := func(field string, format string, args ...any) error {
-		return fmt.Errorf("%w: %s: %s", ErrConfig, field, fmt.Sprintf(format, args...))
+		return fmt.Errorf("quic: Config.%s: %s: %w", field, fmt.Sprintf(format, args...), transport.ErrInvalidConfig)
 	}
 	switch {
 	case c.TLS == nil:
@@ -132,13 +136,13 @@ func (c Config) validate() error {
 	case c.QueueSize < 1:
 		return bad("QueueSize", "%d < 1", c.QueueSize)
 	case c.DialTimeout < 0:
-		return bad("DialTimeout", "negative")
+		return bad("DialTimeout", "must not be negative")
 	case c.WriteTimeout < 0:
-		return bad("WriteTimeout", "negative")
+		return bad("WriteTimeout", "must not be negative")
 	case c.IdleTimeout < 0:
-		return bad("IdleTimeout", "negative")
+		return bad("IdleTimeout", "must not be negative")
 	case c.BackoffMin < 0:
-		return bad("BackoffMin", "negative")
+		return bad("BackoffMin", "must not be negative")
 	case c.BackoffMax < c.BackoffMin:
 		return bad("BackoffMax", "%v < BackoffMin %v", c.BackoffMax, c.BackoffMin)
 	}
@@ -174,7 +178,7 @@ func (c Config) advertise(bound net.Addr) (string, error) {
 		return c.AdvertiseAddr, nil
 	}
 	if a, ok := bound.(*net.UDPAddr); ok && (a.IP == nil || a.IP.IsUnspecified()) {
-		return "", fmt.Errorf("%w: AdvertiseAddr: required when BindAddr %q has an unspecified host", ErrConfig, c.BindAddr)
+		return "", fmt.Errorf("quic: Config.AdvertiseAddr: required when BindAddr %q has an unspecified host: %w", c.BindAddr, transport.ErrInvalidConfig)
 	}
 	return bound.String(), nil
 }

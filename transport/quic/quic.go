@@ -63,7 +63,7 @@ func New(cfg Config) (*Transport, error) {
 	}
 	bind, err := net.ResolveUDPAddr("udp", cfg.BindAddr)
 	if err != nil {
-		return nil, fmt.Errorf("%w: BindAddr: %v", ErrConfig, err)
+		return nil, fmt.Errorf("quic: Config.BindAddr: %v: %w", err, transport.ErrInvalidConfig)
 	}
 	udp, err := net.ListenUDP("udp", bind)
 	if err != nil {
