@@ -2,12 +2,13 @@ package tcp
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"net"
 	"time"
 
 	"github.com/scuttlebutt-go/scuttlebutt/transport"
+	"github.com/scuttlebutt-go/scuttlebutt/transport/internal/conncfg"
+	"github.com/scuttlebutt-go/scuttlebutt/transport/internal/frame"
 )
 
 // SendStream delivers b to addr's Handler as one message over a dedicated
@@ -23,7 +24,7 @@ func (t *Transport) SendStream(ctx context.Context, addr string, b []byte) error
 	if len(b) > t.cfg.MaxStreamSize {
 		return fmt.Errorf("tcp: stream %d bytes to %s: %w (MaxStreamSize %d)", len(b), addr, transport.ErrTooLarge, t.cfg.MaxStreamSize)
 	}
-	if err := checkAddr(addr); err != nil {
+	if err := conncfg.CheckAddr(addr); err != nil {
 		return fmt.Errorf("tcp: stream to %q: %w: %v", addr, transport.ErrUnreachable, err)
 	}
 	if t.isClosed() {
@@ -48,7 +49,7 @@ func (t *Transport) SendStream(ctx context.Context, addr string, b []byte) error
 	defer context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })()
 
 	// Hello, frame header and payload in one writev, without copying b.
-	head := binary.BigEndian.AppendUint32(appendHello(nil, kindStream, t.local), uint32(len(b)))
+	head := frame.AppendHeader(appendHello(nil, kindStream, t.local), len(b))
 	bufs := net.Buffers{head, b}
 	if _, err := bufs.WriteTo(c); err != nil {
 		return t.streamErr(ctx, addr, err)
