@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"sync"
 	"time"
 
 	quicgo "github.com/quic-go/quic-go"
@@ -26,8 +25,10 @@ type peer struct {
 	addr string
 	// q holds the messages for the writer, and the backoff after a failed
 	// dial, during which Send drops at once.
-	q      *peerq.Queue
-	dialMu sync.Mutex // one dial at a time
+	q *peerq.Queue
+	// dialing holds a token while a dial runs: one dial at a time, and a
+	// SendStream waiting its turn still honours its ctx.
+	dialing chan struct{}
 }
 
 // run is the writer goroutine: it connects lazily, sends queued messages,
@@ -78,8 +79,12 @@ func (p *peer) connect(ctx context.Context, respectBackoff bool) (*conn, error) 
 	if c := t.connFor(p.addr); c != nil {
 		return c, nil
 	}
-	p.dialMu.Lock()
-	defer p.dialMu.Unlock()
+	select {
+	case p.dialing <- struct{}{}:
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+	defer func() { <-p.dialing }()
 	if c := t.connFor(p.addr); c != nil {
 		return c, nil // dialled or accepted meanwhile
 	}

@@ -173,7 +173,7 @@ func (t *Transport) peer(addr string) (*peer, error) {
 	if err := conncfg.CheckAddr(addr); err != nil {
 		return nil, fmt.Errorf("%w: %v", transport.ErrUnreachable, err)
 	}
-	p := &peer{t: t, addr: addr, q: peerq.New(t.cfg.QueueSize, t.cfg.BackoffMin, t.cfg.BackoffMax, &t.stats.drops)}
+	p := &peer{t: t, addr: addr, dialing: make(chan struct{}, 1), q: peerq.New(t.cfg.QueueSize, t.cfg.BackoffMin, t.cfg.BackoffMax, &t.stats.drops)}
 	t.peers[addr] = p
 	t.wg.Add(1)
 	go p.run()
