@@ -50,9 +50,25 @@ type Transport interface {
 // messages larger than the MTU, used for a full state sync on join and for a
 // reset after missed deletes. A Transport without it still converges through
 // datagrams.
+//
+// SendStream may block, unlike Send. It blocks until the whole message has
+// been handed to the reliable channel toward the peer (for transport/tcp,
+// written to the connection; for transport/quic, written to a stream), or
+// until ctx is done, whichever comes first. An implementation may then keep
+// waiting, within the same ctx, for the receiver to acknowledge the message
+// (tcp and quic wait until the receiver's Handler has returned). So a slow
+// or dead peer may keep SendStream blocked up to ctx's deadline, and no
+// longer: give it a ctx with a deadline. An implementation that needs no
+// waiting (the simulated transport/mem) returns at once. SendStream must
+// never be called from a Handler: it may wait on the very goroutine that is
+// running the Handler.
 type Streamer interface {
 	// SendStream delivers b reliably to addr's Handler as one message, or
-	// returns an error. It may block until ctx is done. It does not retain b.
+	// returns an error; it blocks as the Streamer documentation says. When
+	// ctx ends first, the error wraps ctx's cause (context.DeadlineExceeded
+	// after its deadline), and the message may or may not arrive. A message
+	// above MaxStreamSize fails with an error wrapping ErrTooLarge. It is
+	// safe for concurrent use, and does not retain b.
 	SendStream(ctx context.Context, addr string, b []byte) error
 	// MaxStreamSize is the largest message SendStream accepts.
 	MaxStreamSize() int
@@ -67,4 +83,8 @@ var (
 	ErrUnreachable = errors.New("transport: address unreachable")
 	// ErrStarted: Start was called twice.
 	ErrStarted = errors.New("transport: already started")
+	// ErrInvalidConfig: a constructor (udp.New, tcp.New, quic.New) refused
+	// its Config. The message names the field, as in
+	// "tcp: Config.DialTimeout: must not be negative: transport: invalid config".
+	ErrInvalidConfig = errors.New("transport: invalid config")
 )

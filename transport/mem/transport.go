@@ -137,7 +137,9 @@ func (t *Transport) Send(addr string, b []byte) error {
 }
 
 // SendStream queues a copy of b for addr's Handler as one message and
-// returns at once; it never waits for virtual time. Stream messages are
+// returns at once: a simulated stream never blocks: no virtual time passes
+// during a call. That is within the transport.Streamer contract, which says
+// SendStream may block; a ctx already done on entry fails it with ctx.Err(). Stream messages are
 // never lost, duplicated or reordered: between two addresses they arrive in
 // the order sent, after the link's Delay and Jitter, with no MTU limit up to
 // MaxStreamSize. It returns an error wrapping transport.ErrUnreachable if

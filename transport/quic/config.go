@@ -2,11 +2,11 @@ package quic
 
 import (
 	"crypto/tls"
-	"errors"
-	"fmt"
 	"log/slog"
-	"net"
 	"time"
+
+	"github.com/scuttlebutt-go/scuttlebutt/transport"
+	"github.com/scuttlebutt-go/scuttlebutt/transport/internal/conncfg"
 )
 
 // ALPN is the TLS application protocol name the transport negotiates.
@@ -38,11 +38,11 @@ const (
 // MaxMessageSize is the hard ceiling on MTU and MaxStreamSize.
 const MaxMessageSize = 1 << 30
 
-// maxAddrLen is the longest address a hello can carry.
-const maxAddrLen = 255
-
-// ErrConfig is wrapped by New's errors about an invalid Config.
-var ErrConfig = errors.New("quic: invalid config")
+// ErrConfig is the error New's errors about an invalid Config wrap.
+//
+// Deprecated: test for transport.ErrInvalidConfig, which every transport's
+// config errors wrap; ErrConfig is the same value.
+var ErrConfig = transport.ErrInvalidConfig
 
 // Config configures a Transport. Zero fields take the Default values,
 // except TLS, which is required.
@@ -82,99 +82,31 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// fields points conncfg at the fields tcp and quic share.
+func (c *Config) fields() conncfg.Fields {
+	return conncfg.Fields{
+		BindAddr: &c.BindAddr, AdvertiseAddr: &c.AdvertiseAddr,
+		MTU: &c.MTU, MaxStreamSize: &c.MaxStreamSize, QueueSize: &c.QueueSize,
+		DialTimeout: &c.DialTimeout, WriteTimeout: &c.WriteTimeout, IdleTimeout: &c.IdleTimeout,
+		BackoffMin: &c.BackoffMin, BackoffMax: &c.BackoffMax, Logger: &c.Logger,
+	}
+}
+
 func (c Config) withDefaults() Config {
-	if c.BindAddr == "" {
-		c.BindAddr = DefaultBindAddr
-	}
-	if c.MTU == 0 {
-		c.MTU = DefaultMTU
-	}
-	if c.MaxStreamSize == 0 {
-		c.MaxStreamSize = max(DefaultMaxStreamSize, c.MTU)
-	}
-	if c.QueueSize == 0 {
-		c.QueueSize = DefaultQueueSize
-	}
-	if c.DialTimeout == 0 {
-		c.DialTimeout = DefaultDialTimeout
-	}
-	if c.WriteTimeout == 0 {
-		c.WriteTimeout = DefaultWriteTimeout
-	}
-	if c.IdleTimeout == 0 {
-		c.IdleTimeout = DefaultIdleTimeout
-	}
-	if c.BackoffMin == 0 {
-		c.BackoffMin = DefaultBackoffMin
-	}
-	if c.BackoffMax == 0 {
-		c.BackoffMax = max(DefaultBackoffMax, c.BackoffMin)
-	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
-	}
+	c.fields().Fill(conncfg.Defaults{
+		BindAddr: DefaultBindAddr, MTU: DefaultMTU, MaxStreamSize: DefaultMaxStreamSize, QueueSize: DefaultQueueSize,
+		DialTimeout: DefaultDialTimeout, WriteTimeout: DefaultWriteTimeout, IdleTimeout: DefaultIdleTimeout,
+		BackoffMin: DefaultBackoffMin, BackoffMax: DefaultBackoffMax,
+	})
 	return c
 }
 
 func (c Config) validate() error {
-	bad := func(field string, format string, args ...any) error {
-		return fmt.Errorf("%w: %s: %s", ErrConfig, field, fmt.Sprintf(format, args...))
-	}
 	switch {
 	case c.TLS == nil:
-		return bad("TLS", "required (see SelfSignedTLS for tests)")
+		return conncfg.Invalid("quic", "TLS", "required (see SelfSignedTLS for tests)")
 	case len(c.TLS.Certificates) == 0 && c.TLS.GetCertificate == nil && c.TLS.GetConfigForClient == nil:
-		return bad("TLS.Certificates", "no certificate to present")
-	case c.MTU < 1 || c.MTU > MaxMessageSize:
-		return bad("MTU", "%d not in [1, %d]", c.MTU, MaxMessageSize)
-	case c.MaxStreamSize < c.MTU || c.MaxStreamSize > MaxMessageSize:
-		return bad("MaxStreamSize", "%d not in [MTU=%d, %d]", c.MaxStreamSize, c.MTU, MaxMessageSize)
-	case c.QueueSize < 1:
-		return bad("QueueSize", "%d < 1", c.QueueSize)
-	case c.DialTimeout < 0:
-		return bad("DialTimeout", "negative")
-	case c.WriteTimeout < 0:
-		return bad("WriteTimeout", "negative")
-	case c.IdleTimeout < 0:
-		return bad("IdleTimeout", "negative")
-	case c.BackoffMin < 0:
-		return bad("BackoffMin", "negative")
-	case c.BackoffMax < c.BackoffMin:
-		return bad("BackoffMax", "%v < BackoffMin %v", c.BackoffMax, c.BackoffMin)
+		return conncfg.Invalid("quic", "TLS.Certificates", "no certificate to present")
 	}
-	if _, _, err := net.SplitHostPort(c.BindAddr); err != nil {
-		return bad("BindAddr", "%v", err)
-	}
-	if c.AdvertiseAddr != "" {
-		if err := checkAddr(c.AdvertiseAddr); err != nil {
-			return bad("AdvertiseAddr", "%v", err)
-		}
-	}
-	return nil
-}
-
-// checkAddr reports whether addr can go in a hello.
-func checkAddr(addr string) error {
-	if len(addr) > maxAddrLen {
-		return fmt.Errorf("address longer than %d bytes", maxAddrLen)
-	}
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return err
-	}
-	if host == "" || port == "" {
-		return fmt.Errorf("address %q needs a host and a port", addr)
-	}
-	return nil
-}
-
-// advertise returns the address to announce for a socket bound at bound.
-func (c Config) advertise(bound net.Addr) (string, error) {
-	if c.AdvertiseAddr != "" {
-		return c.AdvertiseAddr, nil
-	}
-	if a, ok := bound.(*net.UDPAddr); ok && (a.IP == nil || a.IP.IsUnspecified()) {
-		return "", fmt.Errorf("%w: AdvertiseAddr: required when BindAddr %q has an unspecified host", ErrConfig, c.BindAddr)
-	}
-	return bound.String(), nil
+	return c.fields().Validate("quic", MaxMessageSize)
 }

@@ -14,11 +14,14 @@ import (
 // queue holds a whole burst of the suite's concurrent case, which starts
 // while the connection is being dialled.
 func TestConformance(t *testing.T) {
-	transporttest.Run(t, transporttest.Suite{New: func(t *testing.T) transport.Transport {
-		cfg := fastConfig()
-		cfg.QueueSize = 1024
-		tr, err := quic.New(cfg)
-		require.NoError(t, err)
-		return tr
-	}})
+	transporttest.Run(t, transporttest.Suite{
+		New: func(t *testing.T) transport.Transport {
+			cfg := fastConfig()
+			cfg.QueueSize = 1024
+			tr, err := quic.New(cfg)
+			require.NoError(t, err)
+			return tr
+		},
+		StalledPeer: func(t *testing.T) string { return stalledPeer(t) },
+	})
 }

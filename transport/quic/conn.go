@@ -11,6 +11,9 @@ import (
 	"time"
 
 	quicgo "github.com/quic-go/quic-go"
+
+	"github.com/scuttlebutt-go/scuttlebutt/transport/internal/conncfg"
+	"github.com/scuttlebutt-go/scuttlebutt/transport/internal/frame"
 )
 
 // conn is one QUIC connection, dialled or accepted.
@@ -172,7 +175,7 @@ func (t *Transport) readHello(c *conn, accepted bool) (string, error) {
 	if _, err := io.ReadFull(s, addr); err != nil {
 		return "", readErr(err)
 	}
-	if err := checkAddr(string(addr)); err != nil {
+	if err := conncfg.CheckAddr(string(addr)); err != nil {
 		return "", fmt.Errorf("%w: hello address: %v", errProtocol, err)
 	}
 	// Read up to the FIN, which completes the stream and returns its credit.
@@ -228,10 +231,12 @@ func (t *Transport) readBatch(s *quicgo.ReceiveStream, from string) error {
 	if kind != streamBatch {
 		return fmt.Errorf("%w: unknown stream kind %q", errProtocol, kind)
 	}
-	fr := &frameReader{r: r}
+	fr := frame.NewReader(r)
 	for {
-		b, err := fr.next(t.cfg.MTU)
+		b, err := fr.Next(t.cfg.MTU)
 		switch {
+		case errors.Is(err, frame.ErrTooLarge):
+			return fmt.Errorf("%w: %w", errProtocol, err)
 		case err == io.EOF:
 			return nil
 		case errors.Is(err, io.ErrUnexpectedEOF):

@@ -6,11 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	quicgo "github.com/quic-go/quic-go"
+
+	"github.com/scuttlebutt-go/scuttlebutt/transport/internal/frame"
+	"github.com/scuttlebutt-go/scuttlebutt/transport/internal/peerq"
 )
 
 // errBackingOff: the peer's last dial failed and its backoff is not over.
@@ -22,33 +23,12 @@ var errBackingOff = errors.New("quic: backing off after a failed dial")
 type peer struct {
 	t    *Transport
 	addr string
-	q    chan *[]byte
-	// downUntil (Unix nanoseconds) is when the backoff after a failed dial
-	// ends; until then Send drops at once.
-	downUntil atomic.Int64
-	dialMu    sync.Mutex // one dial at a time
-}
-
-// enqueue copies b into the queue, or drops and counts it. t.mu must be
-// held (read or write), so that the writer cannot retire meanwhile.
-func (p *peer) enqueue(b []byte, now time.Time) {
-	s := &p.t.stats
-	if now.UnixNano() < p.downUntil.Load() {
-		s.droppedUnreach.Add(1)
-		return
-	}
-	if len(p.q) == cap(p.q) {
-		s.droppedFull.Add(1)
-		return
-	}
-	m := getBuf(len(b))
-	copy(*m, b)
-	select {
-	case p.q <- m:
-	default:
-		putBuf(m)
-		s.droppedFull.Add(1)
-	}
+	// q holds the messages for the writer, and the backoff after a failed
+	// dial, during which Send drops at once.
+	q *peerq.Queue
+	// dialing holds a token while a dial runs: one dial at a time, and a
+	// SendStream waiting its turn still honours its ctx.
+	dialing chan struct{}
 }
 
 // run is the writer goroutine: it connects lazily, sends queued messages,
@@ -57,7 +37,6 @@ func (p *peer) enqueue(b []byte, now time.Time) {
 func (p *peer) run() {
 	t := p.t
 	defer t.wg.Done()
-	var backoff time.Duration
 	idle := time.NewTimer(t.cfg.IdleTimeout)
 	defer idle.Stop()
 	for {
@@ -69,34 +48,28 @@ func (p *peer) run() {
 				return
 			}
 			idle.Reset(t.cfg.IdleTimeout)
-		case m := <-p.q:
+		case m := <-p.q.C():
 			idle.Reset(t.cfg.IdleTimeout)
 			c, err := p.connect(t.ctx, true)
 			if err != nil {
-				putBuf(m)
+				peerq.Recycle(m)
 				if t.ctx.Err() != nil {
 					return
 				}
 				if !errors.Is(err, errBackingOff) {
-					backoff = nextBackoff(backoff, t.cfg.BackoffMin, t.cfg.BackoffMax)
-					p.downUntil.Store(time.Now().Add(backoff).UnixNano())
+					backoff := p.q.Backoff.Failed(time.Now())
 					t.log.Debug("dial failed", "peer", p.addr, "err", err, "backoff", backoff)
 				}
-				t.stats.droppedUnreach.Add(uint64(1 + p.drain()))
+				t.stats.drops.Unreachable.Add(uint64(1 + p.q.Drain()))
 				continue
 			}
-			backoff = 0
+			p.q.Backoff.Succeeded()
 			if n, err := p.send(c, m); err != nil {
 				t.stats.droppedSend.Add(uint64(n))
 				t.log.Debug("send failed", "peer", p.addr, "err", err, "dropped", n)
 			}
 		}
 	}
-}
-
-// nextBackoff doubles cur within [lo, hi].
-func nextBackoff(cur, lo, hi time.Duration) time.Duration {
-	return min(max(2*cur, lo), hi)
 }
 
 // connect returns the connection to send to p.addr, dialling one if there
@@ -106,12 +79,16 @@ func (p *peer) connect(ctx context.Context, respectBackoff bool) (*conn, error) 
 	if c := t.connFor(p.addr); c != nil {
 		return c, nil
 	}
-	p.dialMu.Lock()
-	defer p.dialMu.Unlock()
+	select {
+	case p.dialing <- struct{}{}:
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+	defer func() { <-p.dialing }()
 	if c := t.connFor(p.addr); c != nil {
 		return c, nil // dialled or accepted meanwhile
 	}
-	if respectBackoff && time.Now().UnixNano() < p.downUntil.Load() {
+	if respectBackoff && p.q.Backoff.Down(time.Now()) {
 		return nil, errBackingOff
 	}
 	raddr, err := net.ResolveUDPAddr("udp", p.addr)
@@ -166,16 +143,16 @@ const (
 // ownership of m and returns how many messages it sent, or lost on error.
 func (p *peer) send(c *conn, m *[]byte) (int, error) {
 	t := p.t
-	if limit := c.maxDatagram.Load(); len(p.q) == 0 && (limit == 0 || int64(len(*m)) <= limit) {
+	if limit := c.maxDatagram.Load(); p.q.Len() == 0 && (limit == 0 || int64(len(*m)) <= limit) {
 		err := c.qc.SendDatagram(*m)
 		if err == nil {
-			putBuf(m)
+			peerq.Recycle(m)
 			t.stats.sent.Add(1)
 			return 1, nil
 		}
 		var tooLarge *quicgo.DatagramTooLargeError
 		if !errors.As(err, &tooLarge) {
-			putBuf(m)
+			peerq.Recycle(m)
 			return 1, err
 		}
 		c.maxDatagram.Store(tooLarge.MaxDatagramPayloadSize)
@@ -185,22 +162,22 @@ func (p *peer) send(c *conn, m *[]byte) (int, error) {
 	defer cancel()
 	s, err := c.qc.OpenUniStreamSync(ctx)
 	if err != nil {
-		putBuf(m)
-		return 1 + p.drainUpTo(maxBatch-1), fmt.Errorf("opening stream: %w", err)
+		peerq.Recycle(m)
+		return 1 + p.q.DrainUpTo(maxBatch-1), fmt.Errorf("opening stream: %w", err)
 	}
 	_ = s.SetWriteDeadline(time.Now().Add(t.cfg.WriteTimeout))
 	w := bufio.NewWriterSize(s, 32<<10)
 	w.WriteByte(streamBatch)
-	err = writeFrame(w, *m)
+	err = frame.Write(w, *m)
 	n, size := 1, len(*m)
-	putBuf(m)
+	peerq.Recycle(m)
 batch:
 	for err == nil && n < maxBatch && size < maxBatchBytes {
 		select {
-		case m := <-p.q:
-			err = writeFrame(w, *m)
+		case m := <-p.q.C():
+			err = frame.Write(w, *m)
 			n, size = n+1, size+len(*m)
-			putBuf(m)
+			peerq.Recycle(m)
 		default:
 			break batch
 		}
@@ -220,24 +197,6 @@ batch:
 	return n, nil
 }
 
-// drainUpTo drops up to n queued messages and returns how many.
-func (p *peer) drainUpTo(n int) int {
-	for i := range n {
-		select {
-		case m := <-p.q:
-			putBuf(m)
-		default:
-			return i
-		}
-	}
-	return n
-}
-
-// drain drops everything queued and returns how many.
-func (p *peer) drain() int {
-	return p.drainUpTo(cap(p.q))
-}
-
 // retire removes the idle peer from the map and reports true, unless
 // messages arrived meanwhile. Its connection stays until QUIC's idle
 // timeout closes it.
@@ -245,29 +204,11 @@ func (p *peer) retire() bool {
 	t := p.t
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if len(p.q) > 0 {
+	if p.q.Len() > 0 {
 		return false
 	}
 	if t.peers[p.addr] == p {
 		delete(t.peers, p.addr)
 	}
 	return true
-}
-
-// bufPool recycles message copies between Send and the writers.
-var bufPool sync.Pool // of *[]byte
-
-func getBuf(n int) *[]byte {
-	if b, ok := bufPool.Get().(*[]byte); ok && cap(*b) >= n {
-		*b = (*b)[:n]
-		return b
-	}
-	b := make([]byte, n, max(n, 512))
-	return &b
-}
-
-func putBuf(b *[]byte) {
-	if cap(*b) <= DefaultMTU {
-		bufPool.Put(b)
-	}
 }

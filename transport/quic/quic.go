@@ -14,6 +14,8 @@ import (
 	quicgo "github.com/quic-go/quic-go"
 
 	"github.com/scuttlebutt-go/scuttlebutt/transport"
+	"github.com/scuttlebutt-go/scuttlebutt/transport/internal/conncfg"
+	"github.com/scuttlebutt-go/scuttlebutt/transport/internal/peerq"
 )
 
 var (
@@ -63,13 +65,13 @@ func New(cfg Config) (*Transport, error) {
 	}
 	bind, err := net.ResolveUDPAddr("udp", cfg.BindAddr)
 	if err != nil {
-		return nil, fmt.Errorf("%w: BindAddr: %v", ErrConfig, err)
+		return nil, conncfg.Invalid("quic", "BindAddr", "%v", err)
 	}
 	udp, err := net.ListenUDP("udp", bind)
 	if err != nil {
 		return nil, fmt.Errorf("quic: listen on %s: %w", cfg.BindAddr, err)
 	}
-	local, err := cfg.advertise(udp.LocalAddr())
+	local, err := conncfg.Advertise("quic", cfg.AdvertiseAddr, cfg.BindAddr, udp.LocalAddr())
 	if err != nil {
 		udp.Close()
 		return nil, err
@@ -147,7 +149,7 @@ func (t *Transport) Send(addr string, b []byte) error {
 		// Enqueue only under the lock, so that the writer cannot retire
 		// meanwhile: a peer retires with an empty queue only.
 		if p, ok := t.peers[addr]; ok {
-			p.enqueue(b, now)
+			p.q.Enqueue(b, now)
 			t.mu.RUnlock()
 			return nil
 		}
@@ -168,10 +170,10 @@ func (t *Transport) peer(addr string) (*peer, error) {
 	if p, ok := t.peers[addr]; ok {
 		return p, nil
 	}
-	if err := checkAddr(addr); err != nil {
+	if err := conncfg.CheckAddr(addr); err != nil {
 		return nil, fmt.Errorf("%w: %v", transport.ErrUnreachable, err)
 	}
-	p := &peer{t: t, addr: addr, q: make(chan *[]byte, t.cfg.QueueSize)}
+	p := &peer{t: t, addr: addr, dialing: make(chan struct{}, 1), q: peerq.New(t.cfg.QueueSize, t.cfg.BackoffMin, t.cfg.BackoffMax, &t.stats.drops)}
 	t.peers[addr] = p
 	t.wg.Add(1)
 	go p.run()

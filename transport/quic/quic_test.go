@@ -306,23 +306,26 @@ func TestCloseWithoutStart(t *testing.T) {
 func TestConfigValidation(t *testing.T) {
 	tlsConf := clusterTLS()
 	tests := []struct {
-		name string
-		cfg  quic.Config
+		name  string
+		cfg   quic.Config
+		field string
 	}{
-		{"no TLS", quic.Config{}},
-		{"TLS without certificate", quic.Config{TLS: &tls.Config{}}},
-		{"negative MTU", quic.Config{TLS: tlsConf, MTU: -1}},
-		{"stream size below MTU", quic.Config{TLS: tlsConf, MTU: 2000, MaxStreamSize: 1000}},
-		{"negative queue", quic.Config{TLS: tlsConf, QueueSize: -1}},
-		{"backoff max below min", quic.Config{TLS: tlsConf, BackoffMin: time.Second, BackoffMax: time.Millisecond}},
-		{"bind without port", quic.Config{TLS: tlsConf, BindAddr: "127.0.0.1"}},
-		{"advertise without port", quic.Config{TLS: tlsConf, AdvertiseAddr: "example.com"}},
-		{"unspecified bind without advertise", quic.Config{TLS: tlsConf, BindAddr: "0.0.0.0:0"}},
+		{"no TLS", quic.Config{}, "TLS"},
+		{"TLS without certificate", quic.Config{TLS: &tls.Config{}}, "TLS.Certificates"},
+		{"negative MTU", quic.Config{TLS: tlsConf, MTU: -1}, "MTU"},
+		{"stream size below MTU", quic.Config{TLS: tlsConf, MTU: 2000, MaxStreamSize: 1000}, "MaxStreamSize"},
+		{"negative queue", quic.Config{TLS: tlsConf, QueueSize: -1}, "QueueSize"},
+		{"backoff max below min", quic.Config{TLS: tlsConf, BackoffMin: time.Second, BackoffMax: time.Millisecond}, "BackoffMax"},
+		{"bind without port", quic.Config{TLS: tlsConf, BindAddr: "127.0.0.1"}, "BindAddr"},
+		{"advertise without port", quic.Config{TLS: tlsConf, AdvertiseAddr: "example.com"}, "AdvertiseAddr"},
+		{"unspecified bind without advertise", quic.Config{TLS: tlsConf, BindAddr: "0.0.0.0:0"}, "AdvertiseAddr"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tr, err := quic.New(tt.cfg)
-			require.ErrorIs(t, err, quic.ErrConfig)
+			require.ErrorIs(t, err, transport.ErrInvalidConfig)
+			assert.ErrorIs(t, err, quic.ErrConfig, "the deprecated alias still matches")
+			assert.Contains(t, err.Error(), "quic: Config."+tt.field+":", "the message names the field")
 			require.Nil(t, tr)
 		})
 	}

@@ -1,6 +1,10 @@
 package quic
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/scuttlebutt-go/scuttlebutt/transport/internal/peerq"
+)
 
 // Stats counts what a Transport did since New. Every field only grows.
 type Stats struct {
@@ -29,9 +33,10 @@ type Stats struct {
 }
 
 type counters struct {
-	sent, sentOnStream, received             atomic.Uint64
-	droppedFull, droppedUnreach, droppedSend atomic.Uint64
-	dialFailures, protocolErrors             atomic.Uint64
+	sent, sentOnStream, received atomic.Uint64
+	droppedSend                  atomic.Uint64
+	drops                        peerq.Drops // of Send, and after failed dials
+	dialFailures, protocolErrors atomic.Uint64
 }
 
 // Stats returns a snapshot of the counters.
@@ -41,8 +46,8 @@ func (t *Transport) Stats() Stats {
 		Sent:               c.sent.Load(),
 		SentOnStream:       c.sentOnStream.Load(),
 		Received:           c.received.Load(),
-		DroppedQueueFull:   c.droppedFull.Load(),
-		DroppedUnreachable: c.droppedUnreach.Load(),
+		DroppedQueueFull:   c.drops.Full.Load(),
+		DroppedUnreachable: c.drops.Unreachable.Load(),
 		DroppedSendFailed:  c.droppedSend.Load(),
 		DialFailures:       c.dialFailures.Load(),
 		ProtocolErrors:     c.protocolErrors.Load(),

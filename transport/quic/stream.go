@@ -4,15 +4,21 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 
 	"github.com/scuttlebutt-go/scuttlebutt/transport"
+	"github.com/scuttlebutt-go/scuttlebutt/transport/internal/streamerr"
 )
 
 // SendStream delivers b to addr's Handler as one message over its own
 // bidirectional stream on the peer's connection (dialled if needed), and
 // returns once the receiver acknowledged that its Handler returned, or with
 // an error.
+//
+// It blocks while it connects, while it writes b to the stream (a peer that
+// reads slowly, or not at all, holds it there once QUIC's flow-control
+// window is used up) and while it waits for the acknowledgement; all of it
+// ends at ctx's deadline, or when ctx is cancelled. It must not be called
+// from a Handler.
 //
 // A message above MaxStreamSize is refused with an error wrapping
 // transport.ErrTooLarge; a failed dial returns one wrapping
@@ -38,7 +44,13 @@ func (t *Transport) SendStream(ctx context.Context, addr string, b []byte) error
 	if err != nil {
 		return t.streamErr(ctx, addr, err)
 	}
-	// Abort blocked I/O when ctx ends.
+	// A peer that does not read leaves no flow-control credit and blocks
+	// the write; one that does not answer blocks the read of the
+	// acknowledgement. Both end at ctx's deadline, and when ctx is
+	// cancelled.
+	if dl, ok := ctx.Deadline(); ok {
+		_ = s.SetDeadline(dl)
+	}
 	defer context.AfterFunc(ctx, func() {
 		s.CancelWrite(streamCancelled)
 		s.CancelRead(streamCancelled)
@@ -62,11 +74,5 @@ func (t *Transport) SendStream(ctx context.Context, addr string, b []byte) error
 // streamErr explains a SendStream failure: closed transport first, then a
 // done ctx, then err itself.
 func (t *Transport) streamErr(ctx context.Context, addr string, err error) error {
-	if t.isClosed() {
-		return fmt.Errorf("quic: stream to %s: %w", addr, net.ErrClosed)
-	}
-	if ctx.Err() != nil {
-		return fmt.Errorf("quic: stream to %s: %w: %v", addr, context.Cause(ctx), err)
-	}
-	return fmt.Errorf("quic: stream to %s: %w", addr, err)
+	return streamerr.Explain(ctx, "quic", addr, t.isClosed(), err)
 }

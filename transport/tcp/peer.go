@@ -3,9 +3,10 @@ package tcp
 import (
 	"bufio"
 	"net"
-	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/scuttlebutt-go/scuttlebutt/transport/internal/frame"
+	"github.com/scuttlebutt-go/scuttlebutt/transport/internal/peerq"
 )
 
 // maxBatch is the most queued datagrams written with one flush.
@@ -17,41 +18,18 @@ const maxBatch = 64
 type peer struct {
 	t    *Transport
 	addr string
-	q    chan *[]byte
-	// downUntil (Unix nanoseconds) is when the backoff after a failed dial
-	// ends; until then Send drops at once.
-	downUntil atomic.Int64
+	// q holds the messages for the writer, and the backoff after a failed
+	// dial, during which Send drops at once.
+	q *peerq.Queue
 }
 
 // newPeer creates and starts the peer for addr. t.mu must be held.
 func (t *Transport) newPeer(addr string) *peer {
-	p := &peer{t: t, addr: addr, q: make(chan *[]byte, t.cfg.QueueSize)}
+	p := &peer{t: t, addr: addr, q: peerq.New(t.cfg.QueueSize, t.cfg.BackoffMin, t.cfg.BackoffMax, &t.stats.drops)}
 	t.peers[addr] = p
 	t.wg.Add(1)
 	go p.run()
 	return p
-}
-
-// enqueue copies b into the queue, or drops and counts it. t.mu must be
-// held (read or write), so that the writer cannot retire meanwhile.
-func (p *peer) enqueue(b []byte, now time.Time) {
-	s := &p.t.stats
-	if now.UnixNano() < p.downUntil.Load() {
-		s.droppedUnreach.Add(1)
-		return
-	}
-	if len(p.q) == cap(p.q) {
-		s.droppedFull.Add(1)
-		return
-	}
-	m := getBuf(len(b))
-	copy(*m, b)
-	select {
-	case p.q <- m:
-	default:
-		putBuf(m)
-		s.droppedFull.Add(1)
-	}
 }
 
 // run is the writer goroutine: it dials lazily, writes queued datagrams in
@@ -61,10 +39,9 @@ func (p *peer) run() {
 	t := p.t
 	defer t.wg.Done()
 	var (
-		conn    net.Conn
-		dead    chan struct{} // closed when conn is closed by the remote end
-		backoff time.Duration
-		w       = bufio.NewWriterSize(nil, 32<<10)
+		conn net.Conn
+		dead chan struct{} // closed when conn is closed by the remote end
+		w    = bufio.NewWriterSize(nil, 32<<10)
 	)
 	closeConn := func() {
 		if conn != nil {
@@ -87,7 +64,7 @@ func (p *peer) run() {
 				return
 			}
 			idle.Reset(t.cfg.IdleTimeout)
-		case m := <-p.q:
+		case m := <-p.q.C():
 			idle.Reset(t.cfg.IdleTimeout)
 			select {
 			case <-dead:
@@ -95,26 +72,25 @@ func (p *peer) run() {
 			default:
 			}
 			if conn == nil {
-				if time.Now().UnixNano() < p.downUntil.Load() {
-					putBuf(m)
-					t.stats.droppedUnreach.Add(1)
+				if p.q.Backoff.Down(time.Now()) {
+					peerq.Recycle(m)
+					t.stats.drops.Unreachable.Add(1)
 					continue
 				}
 				c, err := p.dial()
 				if err != nil {
 					if t.ctx.Err() != nil {
-						putBuf(m)
+						peerq.Recycle(m)
 						return
 					}
-					backoff = nextBackoff(backoff, t.cfg.BackoffMin, t.cfg.BackoffMax)
-					p.downUntil.Store(time.Now().Add(backoff).UnixNano())
-					putBuf(m)
-					n := 1 + p.drain()
-					t.stats.droppedUnreach.Add(uint64(n))
+					backoff := p.q.Backoff.Failed(time.Now())
+					peerq.Recycle(m)
+					n := 1 + p.q.Drain()
+					t.stats.drops.Unreachable.Add(uint64(n))
 					t.log.Debug("dial failed", "peer", p.addr, "err", err, "backoff", backoff, "dropped", n)
 					continue
 				}
-				backoff = 0
+				p.q.Backoff.Succeeded()
 				conn, dead = c, make(chan struct{})
 				w.Reset(c)
 				w.Write(appendHello(nil, kindDatagram, t.local))
@@ -127,11 +103,6 @@ func (p *peer) run() {
 			}
 		}
 	}
-}
-
-// nextBackoff doubles cur within [lo, hi].
-func nextBackoff(cur, lo, hi time.Duration) time.Duration {
-	return min(max(2*cur, lo), hi)
 }
 
 func (p *peer) dial() (net.Conn, error) {
@@ -164,15 +135,15 @@ func (t *Transport) watch(c net.Conn, dead chan struct{}) {
 func (p *peer) write(c net.Conn, w *bufio.Writer, m *[]byte) error {
 	t := p.t
 	_ = c.SetWriteDeadline(time.Now().Add(t.cfg.WriteTimeout))
-	err := writeFrame(w, *m)
-	putBuf(m)
+	err := frame.Write(w, *m)
+	peerq.Recycle(m)
 	n := 1
 batch:
 	for err == nil && n < maxBatch {
 		select {
-		case m := <-p.q:
-			err = writeFrame(w, *m)
-			putBuf(m)
+		case m := <-p.q.C():
+			err = frame.Write(w, *m)
+			peerq.Recycle(m)
 			n++
 		default:
 			break batch
@@ -189,49 +160,17 @@ batch:
 	return nil
 }
 
-// drain drops everything queued and returns how many.
-func (p *peer) drain() int {
-	n := 0
-	for {
-		select {
-		case m := <-p.q:
-			putBuf(m)
-			n++
-		default:
-			return n
-		}
-	}
-}
-
 // retire removes the idle peer from the map and reports true, unless
 // messages arrived meanwhile.
 func (p *peer) retire() bool {
 	t := p.t
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if len(p.q) > 0 {
+	if p.q.Len() > 0 {
 		return false
 	}
 	if t.peers[p.addr] == p {
 		delete(t.peers, p.addr)
 	}
 	return true
-}
-
-// bufPool recycles datagram copies between Send and the writers.
-var bufPool sync.Pool // of *[]byte
-
-func getBuf(n int) *[]byte {
-	if b, ok := bufPool.Get().(*[]byte); ok && cap(*b) >= n {
-		*b = (*b)[:n]
-		return b
-	}
-	b := make([]byte, n, max(n, 512))
-	return &b
-}
-
-func putBuf(b *[]byte) {
-	if cap(*b) <= DefaultMTU {
-		bufPool.Put(b)
-	}
 }

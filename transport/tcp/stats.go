@@ -1,6 +1,10 @@
 package tcp
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/scuttlebutt-go/scuttlebutt/transport/internal/peerq"
+)
 
 // Stats counts what a Transport did since New. Every field only grows.
 type Stats struct {
@@ -26,9 +30,10 @@ type Stats struct {
 }
 
 type counters struct {
-	sent, received                         atomic.Uint64
-	droppedFull, droppedUnreach, droppedWr atomic.Uint64
-	dialFailures, protocolErrors           atomic.Uint64
+	sent, received               atomic.Uint64
+	droppedWr                    atomic.Uint64
+	drops                        peerq.Drops // of Send, and after failed dials
+	dialFailures, protocolErrors atomic.Uint64
 }
 
 // Stats returns a snapshot of the counters.
@@ -37,8 +42,8 @@ func (t *Transport) Stats() Stats {
 	return Stats{
 		Sent:               c.sent.Load(),
 		Received:           c.received.Load(),
-		DroppedQueueFull:   c.droppedFull.Load(),
-		DroppedUnreachable: c.droppedUnreach.Load(),
+		DroppedQueueFull:   c.drops.Full.Load(),
+		DroppedUnreachable: c.drops.Unreachable.Load(),
 		DroppedWriteFailed: c.droppedWr.Load(),
 		DialFailures:       c.dialFailures.Load(),
 		ProtocolErrors:     c.protocolErrors.Load(),

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/scuttlebutt-go/scuttlebutt/transport"
+	"github.com/scuttlebutt-go/scuttlebutt/transport/internal/conncfg"
+	"github.com/scuttlebutt-go/scuttlebutt/transport/internal/frame"
 )
 
 var (
@@ -49,7 +51,7 @@ func New(cfg Config) (*Transport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tcp: listen on %s: %w", cfg.BindAddr, err)
 	}
-	local, err := cfg.advertise(ln.Addr())
+	local, err := conncfg.Advertise("tcp", cfg.AdvertiseAddr, cfg.BindAddr, ln.Addr())
 	if err != nil {
 		ln.Close()
 		return nil, err
@@ -97,9 +99,11 @@ func (t *Transport) Send(addr string, b []byte) error {
 		return fmt.Errorf("tcp: send %d bytes to %s: %w (MTU %d)", len(b), addr, transport.ErrTooLarge, t.cfg.MTU)
 	}
 	now := time.Now()
+	// Enqueue only under the lock, so that the writer cannot retire
+	// meanwhile: a peer retires with an empty queue only.
 	t.mu.RLock()
 	if p, ok := t.peers[addr]; ok && !t.closed {
-		p.enqueue(b, now)
+		p.q.Enqueue(b, now)
 		t.mu.RUnlock()
 		return nil
 	}
@@ -112,12 +116,12 @@ func (t *Transport) Send(addr string, b []byte) error {
 	}
 	p, ok := t.peers[addr]
 	if !ok {
-		if err := checkAddr(addr); err != nil {
+		if err := conncfg.CheckAddr(addr); err != nil {
 			return fmt.Errorf("tcp: send to %q: %w: %v", addr, transport.ErrUnreachable, err)
 		}
 		p = t.newPeer(addr)
 	}
-	p.enqueue(b, now)
+	p.q.Enqueue(b, now)
 	return nil
 }
 
@@ -220,10 +224,13 @@ func (t *Transport) serve(c net.Conn) {
 	if kind == kindStream {
 		limit = t.cfg.MaxStreamSize
 	}
-	fr := &frameReader{r: r}
+	fr := frame.NewReader(r)
 	for {
 		_ = c.SetReadDeadline(time.Now().Add(t.cfg.IdleTimeout))
-		buf, err := fr.next(limit)
+		buf, err := fr.Next(limit)
+		if errors.Is(err, frame.ErrTooLarge) {
+			err = fmt.Errorf("%w: %w", errProtocol, err)
+		}
 		if err != nil {
 			t.readFailed(c, from, err)
 			return

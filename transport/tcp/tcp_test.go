@@ -328,23 +328,26 @@ func TestCloseWithoutStart(t *testing.T) {
 
 func TestConfigValidation(t *testing.T) {
 	tests := []struct {
-		name string
-		cfg  tcp.Config
+		name  string
+		cfg   tcp.Config
+		field string
 	}{
-		{"negative MTU", tcp.Config{MTU: -1}},
-		{"MTU above the ceiling", tcp.Config{MTU: tcp.MaxFrameSize + 1}},
-		{"stream size below MTU", tcp.Config{MTU: 2000, MaxStreamSize: 1000}},
-		{"negative queue", tcp.Config{QueueSize: -1}},
-		{"negative dial timeout", tcp.Config{DialTimeout: -1}},
-		{"backoff max below min", tcp.Config{BackoffMin: time.Second, BackoffMax: time.Millisecond}},
-		{"bind without port", tcp.Config{BindAddr: "127.0.0.1"}},
-		{"advertise without port", tcp.Config{AdvertiseAddr: "example.com"}},
-		{"unspecified bind without advertise", tcp.Config{BindAddr: "0.0.0.0:0"}},
+		{"negative MTU", tcp.Config{MTU: -1}, "MTU"},
+		{"MTU above the ceiling", tcp.Config{MTU: tcp.MaxFrameSize + 1}, "MTU"},
+		{"stream size below MTU", tcp.Config{MTU: 2000, MaxStreamSize: 1000}, "MaxStreamSize"},
+		{"negative queue", tcp.Config{QueueSize: -1}, "QueueSize"},
+		{"negative dial timeout", tcp.Config{DialTimeout: -1}, "DialTimeout"},
+		{"backoff max below min", tcp.Config{BackoffMin: time.Second, BackoffMax: time.Millisecond}, "BackoffMax"},
+		{"bind without port", tcp.Config{BindAddr: "127.0.0.1"}, "BindAddr"},
+		{"advertise without port", tcp.Config{AdvertiseAddr: "example.com"}, "AdvertiseAddr"},
+		{"unspecified bind without advertise", tcp.Config{BindAddr: "0.0.0.0:0"}, "AdvertiseAddr"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tr, err := tcp.New(tt.cfg)
-			require.ErrorIs(t, err, tcp.ErrConfig)
+			require.ErrorIs(t, err, transport.ErrInvalidConfig)
+			assert.ErrorIs(t, err, tcp.ErrConfig, "the deprecated alias still matches")
+			assert.Contains(t, err.Error(), "tcp: Config."+tt.field+":", "the message names the field")
 			require.Nil(t, tr)
 		})
 	}

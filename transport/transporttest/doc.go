@@ -26,7 +26,10 @@
 //     blocks and does not disturb sends to others;
 //   - when the transport implements transport.Streamer: messages larger than
 //     the MTU arrive intact, one above MaxStreamSize fails with
-//     transport.ErrTooLarge, a dead peer yields an error, not a hang.
+//     transport.ErrTooLarge, a dead peer yields an error, not a hang, and
+//     SendStream to a peer that never reads (Suite.StalledPeer) returns
+//     within its ctx's deadline, with an error that wraps
+//     context.DeadlineExceeded if it fails.
 //
 // Waits use channels with deadlines of Suite.Timeout, never bare sleeps. An
 // unreliable transport (Reliable false) gets single datagrams re-sent until

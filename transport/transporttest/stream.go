@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -81,4 +82,42 @@ func testStreamDeadPeer(t *testing.T, s *Suite) {
 	require.Error(t, err, "SendStream to a closed peer reported success")
 	assert.False(t, errors.Is(err, net.ErrClosed), "the sender is not closed: %v", err)
 	s.deliver(t, a, live, []byte("after the dead peer"))
+}
+
+// Bounds of the stalled-peer case: the message is large enough to fill the
+// socket buffers or flow-control window on the way, and SendStream may
+// overrun its ctx's deadline by stallSlack at most.
+const (
+	stallSize     = 8 << 20
+	stallDeadline = 300 * time.Millisecond
+	stallSlack    = time.Second
+)
+
+// testStreamStalledPeer: SendStream to a peer that accepts but never reads
+// returns within its ctx's deadline (plus slack), with an error that wraps
+// context.DeadlineExceeded if it fails, and the sender is still usable.
+func testStreamStalledPeer(t *testing.T, s *Suite) {
+	a, st := s.streamer(t)
+	if s.StalledPeer == nil {
+		t.Skip("Suite.StalledPeer is not set")
+	}
+	stalled := s.StalledPeer(t)
+	live := s.start(t)
+	msg := pattern(min(st.MaxStreamSize(), stallSize), 13)
+	var (
+		err  error
+		took time.Duration
+	)
+	within(t, stallDeadline+stallSlack+s.Timeout, "SendStream to a stalled peer", func() {
+		ctx, cancel := context.WithTimeout(context.Background(), stallDeadline)
+		defer cancel()
+		start := time.Now()
+		err = st.SendStream(ctx, stalled, msg)
+		took = time.Since(start)
+	})
+	assert.LessOrEqual(t, took, stallDeadline+stallSlack, "SendStream of %d bytes to a stalled peer overran its deadline of %v", len(msg), stallDeadline)
+	if err != nil {
+		assert.ErrorIs(t, err, context.DeadlineExceeded, "SendStream to a stalled peer")
+	}
+	s.deliver(t, a, live, []byte("after the stalled peer"))
 }

@@ -41,6 +41,13 @@ type Suite struct {
 	// ignore goroutines that outlive a transport by design (a simulated
 	// network's clock, a library's shared workers).
 	LeakOptions []goleak.Option
+	// StalledPeer returns the address of a peer that accepts the
+	// transport's connections, completing whatever handshake its protocol
+	// needs, but never reads a message sent to it, so that a Streamer's
+	// SendStream has nobody taking its bytes. It lives until t ends. Socket
+	// transports build it from a raw listener on 127.0.0.1. Without it the
+	// StreamStalledPeer case is skipped.
+	StalledPeer func(t *testing.T) string
 }
 
 // Run runs the conformance cases against s.New, each as a subtest of t.
@@ -78,6 +85,7 @@ var cases = []struct {
 	{"Stream", testStream},
 	{"StreamLimits", testStreamLimits},
 	{"StreamDeadPeer", testStreamDeadPeer},
+	{"StreamStalledPeer", testStreamStalledPeer},
 }
 
 // node is a started transport with the recorder its Handler feeds.

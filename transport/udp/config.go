@@ -1,11 +1,12 @@
 package udp
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"strconv"
+
+	"github.com/scuttlebutt-go/scuttlebutt/transport"
 )
 
 // Defaults used by New for zero Config fields.
@@ -21,9 +22,12 @@ const (
 	MaxMTU = 65507
 )
 
-// ErrInvalidConfig is wrapped by the error New returns for a bad Config; the
+// ErrInvalidConfig is the error New returns for a bad Config wraps; the
 // message names the field.
-var ErrInvalidConfig = errors.New("udp: invalid config")
+//
+// Deprecated: test for transport.ErrInvalidConfig, which every transport's
+// config errors wrap; ErrInvalidConfig is the same value.
+var ErrInvalidConfig = transport.ErrInvalidConfig
 
 // Config configures New. Zero fields take the documented defaults.
 type Config struct {
@@ -66,20 +70,25 @@ func (c Config) withDefaults() (Config, error) {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.BindAddr == "" {
-		return c, fmt.Errorf("%w: BindAddr is empty", ErrInvalidConfig)
+		return c, invalid("BindAddr", "required")
 	}
 	if _, _, err := splitPort(c.BindAddr); err != nil {
-		return c, fmt.Errorf("%w: BindAddr %q: %v", ErrInvalidConfig, c.BindAddr, err)
+		return c, invalid("BindAddr", "%q: %v", c.BindAddr, err)
 	}
 	if c.AdvertiseAddr != "" {
 		if _, _, err := splitPort(c.AdvertiseAddr); err != nil {
-			return c, fmt.Errorf("%w: AdvertiseAddr %q: %v", ErrInvalidConfig, c.AdvertiseAddr, err)
+			return c, invalid("AdvertiseAddr", "%q: %v", c.AdvertiseAddr, err)
 		}
 	}
 	if c.MTU < 0 || c.MTU > MaxMTU {
-		return c, fmt.Errorf("%w: MTU %d outside [1, %d]", ErrInvalidConfig, c.MTU, MaxMTU)
+		return c, invalid("MTU", "%d not in [1, %d]", c.MTU, MaxMTU)
 	}
 	return c, nil
+}
+
+// invalid returns the error about a bad Config field.
+func invalid(field, format string, args ...any) error {
+	return fmt.Errorf("udp: Config.%s: %s: %w", field, fmt.Sprintf(format, args...), transport.ErrInvalidConfig)
 }
 
 // splitPort splits "host:port" and checks that port is a number in

@@ -52,21 +52,24 @@ func next(t *testing.T, ch <-chan datagram) datagram {
 
 func TestNewConfig(t *testing.T) {
 	tests := []struct {
-		name string
-		cfg  udp.Config
+		name  string
+		cfg   udp.Config
+		field string
 	}{
-		{"empty bind", udp.Config{}},
-		{"bind without port", udp.Config{BindAddr: "127.0.0.1"}},
-		{"bind with bad port", udp.Config{BindAddr: "127.0.0.1:x"}},
-		{"bind port too large", udp.Config{BindAddr: "127.0.0.1:65536"}},
-		{"bad advertise", udp.Config{BindAddr: "127.0.0.1:0", AdvertiseAddr: "10.0.0.1"}},
-		{"negative MTU", udp.Config{BindAddr: "127.0.0.1:0", MTU: -1}},
-		{"MTU too large", udp.Config{BindAddr: "127.0.0.1:0", MTU: udp.MaxMTU + 1}},
+		{"empty bind", udp.Config{}, "BindAddr"},
+		{"bind without port", udp.Config{BindAddr: "127.0.0.1"}, "BindAddr"},
+		{"bind with bad port", udp.Config{BindAddr: "127.0.0.1:x"}, "BindAddr"},
+		{"bind port too large", udp.Config{BindAddr: "127.0.0.1:65536"}, "BindAddr"},
+		{"bad advertise", udp.Config{BindAddr: "127.0.0.1:0", AdvertiseAddr: "10.0.0.1"}, "AdvertiseAddr"},
+		{"negative MTU", udp.Config{BindAddr: "127.0.0.1:0", MTU: -1}, "MTU"},
+		{"MTU too large", udp.Config{BindAddr: "127.0.0.1:0", MTU: udp.MaxMTU + 1}, "MTU"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tr, err := udp.New(tt.cfg)
-			assert.ErrorIs(t, err, udp.ErrInvalidConfig)
+			require.ErrorIs(t, err, transport.ErrInvalidConfig)
+			assert.ErrorIs(t, err, udp.ErrInvalidConfig, "the deprecated alias still matches")
+			assert.Contains(t, err.Error(), "udp: Config."+tt.field+":", "the message names the field")
 			assert.Nil(t, tr)
 		})
 	}
