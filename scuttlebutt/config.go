@@ -103,8 +103,10 @@ type Config struct {
 const (
 	// MaxIDLength is the longest node ID accepted, in bytes.
 	MaxIDLength = 128
-	// MinMTU is the smallest MTU accepted, in bytes.
-	MinMTU = 256
+	// MinMTU is the smallest MTU accepted, in bytes. New also refuses an
+	// MTU too small for the codec and ID to carry a SYN with node IDs of
+	// up to MaxIDLength bytes, and says how many bytes it needs.
+	MinMTU = 512
 	// MaxFanout is the largest Fanout accepted.
 	MaxFanout = 64
 )

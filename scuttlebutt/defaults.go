@@ -1,8 +1,11 @@
 package scuttlebutt
 
 import (
+	"math"
 	"net"
+	"strings"
 
+	"github.com/scuttlebutt-go/scuttlebutt/codec"
 	"github.com/scuttlebutt-go/scuttlebutt/codec/binary"
 	"github.com/scuttlebutt-go/scuttlebutt/detector/phi"
 	storemem "github.com/scuttlebutt-go/scuttlebutt/store/mem"
@@ -53,6 +56,10 @@ func (c *Config) setParts() error {
 	if c.MTU < MinMTU {
 		return configErr("MTU", "%d is below %d", c.MTU, MinMTU)
 	}
+	if need := smallestMTU(c.Codec, c.ID); c.MTU < need {
+		return configErr("MTU", "%d bytes cannot carry this node's smallest useful SYN with the %s codec (ID of %d bytes): %d needed",
+			c.MTU, c.Codec.Name(), len(c.ID), need)
+	}
 	if c.AdvertiseAddr == "" {
 		c.AdvertiseAddr = c.Transport.LocalAddr()
 		if host, _, err := net.SplitHostPort(c.AdvertiseAddr); err == nil {
@@ -70,4 +77,17 @@ func (c *Config) setParts() error {
 		return configErr("AdvertiseAddr", "empty, and the transport reports no local address")
 	}
 	return nil
+}
+
+// smallestMTU is the size of the largest message of fixed shape a node
+// sends: a SYN whose digest window is bounded by two IDs of MaxIDLength and
+// holds this node's entry and one peer's (an ID of MaxIDLength), with every
+// counter at its largest. A smaller MTU would make some SYN oversize.
+func smallestMTU(s codec.Sizer, id string) int {
+	peer := strings.Repeat("x", MaxIDLength)
+	self := codec.DigestEntry{ID: id, Generation: math.MaxUint64, MaxVersion: math.MaxUint64,
+		GCVersion: math.MaxUint64, Heartbeat: math.MaxUint64, Left: true}
+	other := self
+	other.ID = peer
+	return s.Base(codec.KindSyn, id, peer, peer) + s.DigestCount(2) + s.DigestEntry(&self) + s.DigestEntry(&other)
 }

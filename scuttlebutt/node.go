@@ -274,8 +274,9 @@ func (n *Node) Lookup(id, key string) (string, bool) {
 // Close stops gossiping, closes the transport and waits for its goroutines
 // and the Node's own. It does not announce a departure: call Leave first for
 // that. Close is idempotent, and may be called from a subscriber: it then
-// returns without waiting for the delivery goroutine it runs on, which ends
-// when the subscriber returns. No event is delivered after Close returns,
+// returns without waiting for the goroutine it runs on (the delivery
+// goroutine, or on a virtual clock the transport's handler), and what
+// remains of closing finishes when the subscriber returns. No event is delivered after Close returns,
 // except to a subscriber already running.
 func (n *Node) Close() error {
 	if n.err != nil {
@@ -295,7 +296,23 @@ func (n *Node) Close() error {
 			n.leaving = nil
 		}
 		n.pending, n.streams = nil, nil
+		// A subscriber delivered inline (a virtual clock) runs on the
+		// transport's handler, which may not close its transport: close it
+		// once the handler has returned.
+		inline := !n.wall && n.draining
+		if inline {
+			n.workers.Add(1)
+		}
 		n.mu.Unlock()
+		if inline {
+			go func() {
+				defer n.workers.Done()
+				if err := n.tr.Close(); err != nil {
+					n.cfg.Logger.Warn("closing the transport", "err", err)
+				}
+			}()
+			return
+		}
 		n.closeErr = n.tr.Close()
 		n.mu.Lock()
 		workers := n.draining || n.sending
