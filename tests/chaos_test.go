@@ -26,7 +26,7 @@ func chaosPlanFor(t *testing.T) chaosPlan {
 	case *large:
 		return chaosPlan{nodes: 64, rounds: 3000, seeds: []int64{1, 2, 3}}
 	case raceEnabled:
-		return chaosPlan{nodes: 64, rounds: 120, seeds: []int64{1}}
+		return chaosPlan{nodes: 64, rounds: 200, seeds: []int64{1}}
 	default:
 		return chaosPlan{nodes: 64, rounds: 400, seeds: []int64{1}}
 	}
@@ -59,7 +59,7 @@ var chaosLink = mem.Link{Loss: 0.3, Delay: 5 * time.Millisecond, Jitter: 20 * ti
 //   - no key event going back in version, per observer and key.
 //
 // -large runs 3,000 rounds on 3 seeds; the default 400 rounds on one,
-// and 120 under the race detector (the first partition starts by round 60
+// and 200 under the race detector (the first partition starts by round 60
 // and outlasts the grace).
 func TestChaos(t *testing.T) {
 	plan := chaosPlanFor(t)
