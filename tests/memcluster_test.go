@@ -198,11 +198,14 @@ func keysDiff(want, got map[string]string) string {
 			extra = append(extra, k)
 		}
 	}
-	slices.Sort(missing)
-	slices.Sort(extra)
-	slices.Sort(wrong)
-	return fmt.Sprintf("%d keys missing %.5v, %d deleted keys present %.5v, %d stale values %.5v",
-		len(missing), missing, len(extra), extra, len(wrong), wrong)
+	return fmt.Sprintf("%d keys missing %v, %d deleted keys present %v, %d stale values %v",
+		len(missing), firstFew(missing), len(extra), firstFew(extra), len(wrong), firstFew(wrong))
+}
+
+// firstFew returns the first five of keys, sorted.
+func firstFew(keys []string) []string {
+	slices.Sort(keys)
+	return keys[:min(5, len(keys))]
 }
 
 // close closes every running node.
