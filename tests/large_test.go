@@ -18,7 +18,11 @@ import (
 
 var spreadSeeds = flag.Int("spread-seeds", 0, "run TestLargeSpreadTable with this many seeds per row (0 skips it)")
 
+// TestLargeThousandNodesConverge: 1,000 nodes converge within 300 rounds,
+// every datagram fits the MTU, and one update then reaches all of them
+// within 60 rounds (-large).
 func TestLargeThousandNodesConverge(t *testing.T) {
+	requireLarge(t)
 	start := time.Now()
 	c, rounds := converge(t, sim.Config{Nodes: 1000, Seed: 1}, 300)
 	msgs, bytes, largest := c.Stats()
@@ -49,9 +53,10 @@ func spreadRounds(t *testing.T, n, fanout int, seed int64) int {
 	return r
 }
 
-// TestLargeSpreadTable prints rounds-to-spread against log3(N) + log2(ln N):
+// TestLargeSpreadTable prints rounds-to-spread against log3(N) + log2(ln N)
+// when -spread-seeds is set (-large is not needed):
 //
-//	go test -run LargeSpreadTable -v -timeout 60m ./tests/ -args -spread-seeds=20
+//	go test -run LargeSpreadTable -v -timeout 90m ./tests/ -args -spread-seeds=20
 func TestLargeSpreadTable(t *testing.T) {
 	if *spreadSeeds == 0 {
 		t.Skip("pass -spread-seeds N to measure")

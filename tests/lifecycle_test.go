@@ -113,17 +113,22 @@ func detectionTimes(t *testing.T, c *sim.Cluster, log *eventLog, victim int) []f
 }
 
 // TestLifecycleCrashDetection measures how long 100 nodes take to suspect a
-// crashed one, at phi thresholds 5, 8 and 12.
-func TestLifecycleCrashDetection(t *testing.T) {
+// crashed one, at phi thresholds 5, 8 and 12, on one seed.
+func TestLifecycleCrashDetection(t *testing.T) { crashDetection(t, 1) }
+
+// TestLargeLifecycleCrashDetection is TestLifecycleCrashDetection over two
+// seeds (-large).
+func TestLargeLifecycleCrashDetection(t *testing.T) {
+	requireLarge(t)
+	crashDetection(t, 2)
+}
+
+func crashDetection(t *testing.T, seeds int64) {
 	var table strings.Builder
 	fmt.Fprintf(&table, "\n| threshold | median (s) | worst (s) |\n|---|---|---|\n")
 	var medians []float64
 	for _, th := range []float64{5, 8, 12} {
 		var all []float64
-		seeds := int64(2)
-		if raceEnabled {
-			seeds = 1
-		}
 		for seed := range seeds {
 			c, log := lifecycleCluster(t, 100, 10+seed, th, nil)
 			all = append(all, detectionTimes(t, c, log, 42)...)
@@ -140,12 +145,18 @@ func TestLifecycleCrashDetection(t *testing.T) {
 }
 
 // TestLifecycleNoFalseSuspicion runs a healthy cluster long enough for more
-// than 10^5 detector checks and counts suspicions of live nodes.
-func TestLifecycleNoFalseSuspicion(t *testing.T) {
-	rounds := 300
-	if testing.Short() || raceEnabled {
-		rounds = 40 // still above 10^5 checks
-	}
+// than 10^5 detector checks (20 rounds of 100 nodes, about 2×10^5) and
+// counts suspicions of live nodes.
+func TestLifecycleNoFalseSuspicion(t *testing.T) { noFalseSuspicion(t, 20) }
+
+// TestLargeLifecycleNoFalseSuspicion is TestLifecycleNoFalseSuspicion over
+// 300 rounds (-large).
+func TestLargeLifecycleNoFalseSuspicion(t *testing.T) {
+	requireLarge(t)
+	noFalseSuspicion(t, 300)
+}
+
+func noFalseSuspicion(t *testing.T, rounds int) {
 	var table strings.Builder
 	fmt.Fprintf(&table, "\n| threshold | detector checks | false suspicions |\n|---|---|---|\n")
 	for _, th := range []float64{5, 8, 12} {
