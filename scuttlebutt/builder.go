@@ -79,6 +79,9 @@ func (b *Builder) Ordering(o Ordering) *Builder { b.cfg.Ordering = o; return b }
 // RemoveAfter sets Config.RemoveAfter.
 func (b *Builder) RemoveAfter(d time.Duration) *Builder { b.cfg.RemoveAfter = d; return b }
 
+// RememberRemoved sets Config.RememberRemoved.
+func (b *Builder) RememberRemoved(d time.Duration) *Builder { b.cfg.RememberRemoved = d; return b }
+
 // TombstoneGrace sets Config.TombstoneGrace.
 func (b *Builder) TombstoneGrace(d time.Duration) *Builder { b.cfg.TombstoneGrace = d; return b }
 
