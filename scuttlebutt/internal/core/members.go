@@ -17,10 +17,6 @@ func (c *Core) addMember(now time.Time, id string) *member {
 	return m
 }
 
-func (c *Core) setAddr(m *member, addr string) {
-	m.addr = addr
-}
-
 // markAlive puts m in the set of gossip targets.
 func (c *Core) markAlive(m *member) {
 	if _, ok := c.aliveIdx[m]; ok {
