@@ -22,9 +22,11 @@ type Stats struct {
 	// ResetsSent counts prunes sent: key lists for peers that may have
 	// missed deletes whose tombstones were collected.
 	ResetsSent uint64
-	// Prunes counts prunes applied here; PrunesTooLarge prunes owed to a
-	// peer that fit no message.
+	// Prunes counts prunes installed here, PrunesStaged the key lists
+	// taken for one (installed or not yet), PrunesTooLarge the prunes this
+	// node owed a peer that fit no message.
 	Prunes         uint64
+	PrunesStaged   uint64
 	PrunesTooLarge uint64
 	// TombstonesGCd counts tombstones dropped after TombstoneGrace.
 	TombstonesGCd uint64
@@ -83,6 +85,7 @@ func (n *Node) Stats() Stats {
 		DeltasCut:        cs.DeltasCut,
 		ResetsSent:       cs.ResetsSent,
 		Prunes:           cs.Prunes,
+		PrunesStaged:     cs.PrunesStaged,
 		PrunesTooLarge:   cs.PrunesTooLarge,
 		TombstonesGCd:    cs.TombstonesGCd,
 		MessagesDropped:  cs.MessagesDropped,

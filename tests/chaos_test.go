@@ -145,9 +145,9 @@ func chaosRun(t *testing.T, plan chaosPlan, seed int64) {
 	rounds, ok := c.runUntil(600, func() bool { return c.divergence() == "" })
 	events, spurious, backwards := c.check.counts()
 	t.Logf("seed %d: %d rounds of chaos (%d writes, %d deletes, %d partitions, %d restarts, %d leaves); "+
-		"converged %v in %d rounds after the faults; %d key events: %d spurious deletes, %d going backwards; %v wall%s",
+		"converged %v in %d rounds after the faults; %d key events: %d spurious deletes, %d going backwards; %d prunes installed; %v wall%s",
 		seed, plan.rounds, s.writes, s.deletes, s.partitions, s.restarts, s.leaves, ok, rounds,
-		events, spurious, backwards, time.Since(start).Round(time.Millisecond), c.check.report())
+		events, spurious, backwards, c.installedPrunes(), time.Since(start).Round(time.Millisecond), c.check.report())
 
 	require.True(t, ok, "exact final state: %s", c.divergence())
 	for _, i := range c.live() {
@@ -157,6 +157,7 @@ func chaosRun(t *testing.T, plan chaosPlan, seed int64) {
 	}
 	require.Zero(t, spurious, "delete events of keys their owner did not delete")
 	require.Zero(t, backwards, "key events going back in version")
+	require.NotZero(t, c.installedPrunes(), "the run never repaired a replica that missed collected deletes")
 }
 
 // write sets a random key of node i to a fresh value.

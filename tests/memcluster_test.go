@@ -40,6 +40,8 @@ type memCluster struct {
 	addrs []string
 	gens  []uint64
 	check *eventCheck
+	// prunes counts the prunes installed by nodes since stopped.
+	prunes uint64
 }
 
 // newMemCluster starts n nodes at generation 1; none has joined another.
@@ -87,9 +89,22 @@ func (c *memCluster) start(i int, gen uint64) {
 // stop closes node i without announcing anything (a crash).
 func (c *memCluster) stop(i int) {
 	if c.nodes[i] != nil {
+		c.prunes += c.nodes[i].Stats().Prunes
 		require.NoError(c.t, c.nodes[i].Close())
 		c.nodes[i] = nil
 	}
+}
+
+// installedPrunes counts the prunes every node, stopped ones included, has
+// installed: replicas that missed collected deletes and were repaired.
+func (c *memCluster) installedPrunes() uint64 {
+	n := c.prunes
+	for _, node := range c.nodes {
+		if node != nil {
+			n += node.Stats().Prunes
+		}
+	}
+	return n
 }
 
 // leave announces node i's departure without waiting for acknowledgements

@@ -83,6 +83,7 @@ func TestResetAfterLongPartition(t *testing.T) {
 				}
 				require.Zero(t, spurious, "no delete event of a key A did not delete")
 				require.Zero(t, backwards, "no key event goes back in version")
+				require.GreaterOrEqual(t, c.installedPrunes(), uint64(2), "both far-side nodes were pruned")
 			})
 		}
 	}
