@@ -41,6 +41,9 @@ type Stats struct {
 	// a newer generation of its own ID and took one above it.
 	GenerationBumps uint64
 
+	// MessagesSent and BytesSent count what went out through the
+	// transport; MessagesReceived and BytesReceived what came in, before
+	// decoding.
 	MessagesSent     uint64
 	BytesSent        uint64
 	MessagesReceived uint64
