@@ -488,15 +488,35 @@ func (c *Core) handleSyn(now time.Time, from string, m *codec.Message) {
 	if ackLeave != nil {
 		add(*ackLeave)
 	}
+	// Our own entry goes first (the initiator learns of us at once, which
+	// keeps joins fast), unless it would leave no room for the first
+	// request: with a tiny MTU a request that never fits would stall a
+	// node that needs a prune.
+	self := c.selfEntry()
+	first := -1
 	for i := range m.Digest.Entries {
-		e := &m.Digest.Entries[i]
-		if want, ok := c.request(e); ok && !add(want) {
+		if _, ok := c.request(&m.Digest.Entries[i]); ok {
+			first = i
 			break
 		}
 	}
-	// Our own entry after the requests: with a tiny MTU, a request that
-	// never fits would stall a node that needs a reset.
-	add(c.selfEntry())
+	selfFirst := true
+	if first >= 0 {
+		want, _ := c.request(&m.Digest.Entries[first])
+		n := len(reply.Digest.Entries)
+		selfFirst = used+c.entryCost(&self, n)+c.entryCost(&want, n+1) <= digestBudget
+	}
+	if selfFirst {
+		add(self)
+	}
+	for i := max(first, 0); first >= 0 && i < len(m.Digest.Entries); i++ {
+		if want, ok := c.request(&m.Digest.Entries[i]); ok && !add(want) {
+			break
+		}
+	}
+	if !selfFirst {
+		add(self)
+	}
 	// Then, while there is room, fresher heartbeats of the nodes the
 	// initiator listed: in large clusters, where a digest is only a window,
 	// this doubles how fast heartbeats travel.
