@@ -493,25 +493,24 @@ func (c *Core) handleSyn(now time.Time, from string, m *codec.Message) {
 	// request: with a tiny MTU a request that never fits would stall a
 	// node that needs a prune.
 	self := c.selfEntry()
-	first := -1
+	first, want := len(m.Digest.Entries), codec.DigestEntry{}
 	for i := range m.Digest.Entries {
-		if _, ok := c.request(&m.Digest.Entries[i]); ok {
-			first = i
+		if w, ok := c.request(&m.Digest.Entries[i]); ok {
+			first, want = i, w
 			break
 		}
 	}
-	selfFirst := true
-	if first >= 0 {
-		want, _ := c.request(&m.Digest.Entries[first])
-		n := len(reply.Digest.Entries)
-		selfFirst = used+c.entryCost(&self, n)+c.entryCost(&want, n+1) <= digestBudget
-	}
+	n := len(reply.Digest.Entries)
+	selfFirst := first == len(m.Digest.Entries) ||
+		used+c.entryCost(&self, n)+c.entryCost(&want, n+1) <= digestBudget
 	if selfFirst {
 		add(self)
 	}
-	for i := max(first, 0); first >= 0 && i < len(m.Digest.Entries); i++ {
-		if want, ok := c.request(&m.Digest.Entries[i]); ok && !add(want) {
-			break
+	if first < len(m.Digest.Entries) && add(want) {
+		for i := first + 1; i < len(m.Digest.Entries); i++ {
+			if w, ok := c.request(&m.Digest.Entries[i]); ok && !add(w) {
+				break
+			}
 		}
 	}
 	if !selfFirst {

@@ -90,21 +90,22 @@ func (c *Core) fillEntries(cand *candidate) {
 	}
 	cand.filled = true
 	start := len(c.entryBuf)
-	c.st.Entries(cand.id, cand.from, func(e store.Entry) bool {
-		c.entryBuf = append(c.entryBuf, e)
+	after := cand.from
+	if cand.prune {
+		after = 0 // one scan gives the key list and the entries
+	}
+	c.st.Entries(cand.id, after, func(e store.Entry) bool {
+		if cand.prune && !e.Tombstone {
+			cand.keys = append(cand.keys, codec.Entry{Key: e.Key, Version: e.Version})
+		}
+		if e.Version > cand.from {
+			c.entryBuf = append(c.entryBuf, e)
+		}
 		return true
 	})
 	// A capped slice of the shared scratch buffer: valid until the next
 	// message is built, even if the buffer grows meanwhile.
 	cand.entries = c.entryBuf[start:len(c.entryBuf):len(c.entryBuf)]
-	if cand.prune {
-		c.st.Entries(cand.id, 0, func(e store.Entry) bool {
-			if !e.Tombstone {
-				cand.keys = append(cand.keys, codec.Entry{Key: e.Key, Version: e.Version})
-			}
-			return true
-		})
-	}
 }
 
 // pack chooses the deltas that fit in budget bytes, in the configured

@@ -37,6 +37,9 @@ type staging struct {
 // advertised returns what the digest says of a node: its store summary,
 // or the staging's progress while one is under way.
 func (c *Core) advertised(n store.Node) store.Node {
+	if len(c.staged) == 0 {
+		return n // the common case, once per digest entry
+	}
 	if s := c.staged[n.ID]; s != nil && s.gen == n.Generation {
 		n.MaxVersion, n.GCVersion = s.reach, s.target
 	}
