@@ -1,11 +1,15 @@
 // Package codec defines the Scuttlebutt wire messages and the Codec interface
 // that turns them into bytes and back.
 //
-// A gossip exchange is three messages (see package scuttlebutt):
-//
-//	SYN     the initiator's Digest
-//	SYNACK  the responder's Digest and the Deltas the initiator lacks
-//	ACK     the Deltas the responder lacks
+// An anti-entropy exchange starts with a SYN carrying the sender's digest
+// hash (see hash.go) and the digest entries of nodes that changed lately.
+// When the hashes differ and those entries do not explain the difference,
+// the two sides walk a tree of bucket hashes over the ID space down to the
+// buckets that differ, list the entries of those buckets, and send each
+// other the deltas the other lacks. Every message after the SYN is a
+// SYNACK (more to say, an answer expected) or an ACK (deltas only). PING
+// and PONG carry liveness between a monitor and the nodes it watches, with
+// the digest hash, so that in a quiet cluster one small exchange does both.
 //
 // Implementations live in sub-packages (codec/json, codec/msgpack,
 // codec/binary). Every implementation must pass the shared suite in
@@ -14,19 +18,31 @@ package codec
 
 import "errors"
 
+// Version is the protocol version every codec writes and reads. Version 3
+// replaced per-node heartbeats and digest windows with digest hashes,
+// bucket trees and PING/PONG.
+const Version = 3
+
 // Kind says which step of an exchange a Message is.
 type Kind uint8
 
 // The message kinds. The zero Kind is invalid so that a zeroed Message never
 // passes for a real one.
 const (
-	// KindSyn opens an exchange: it carries the sender's Digest.
+	// KindSyn opens an exchange: the sender's Hash and, in Digest, the
+	// entries of nodes that changed lately.
 	KindSyn Kind = 1
-	// KindSynAck answers a SYN: the responder's Digest and the deltas the
-	// initiator lacks.
+	// KindSynAck continues an exchange: any of Digest, Buckets, Requests
+	// and Deltas; the receiver answers what it can.
 	KindSynAck Kind = 2
-	// KindAck closes an exchange: the deltas the responder lacks.
+	// KindAck closes an exchange: Deltas only, no answer expected.
 	KindAck Kind = 3
+	// KindPing asks a monitored node for a PONG; it carries the sender's
+	// Hash.
+	KindPing Kind = 4
+	// KindPong answers a PING: proof of life, with the sender's Hash and,
+	// when the hashes differed, Digest entries as in a SYN.
+	KindPong Kind = 5
 )
 
 // String returns the kind's name.
@@ -38,12 +54,16 @@ func (k Kind) String() string {
 		return "SYNACK"
 	case KindAck:
 		return "ACK"
+	case KindPing:
+		return "PING"
+	case KindPong:
+		return "PONG"
 	}
 	return "UNKNOWN"
 }
 
 // Valid reports whether k is one of the defined kinds.
-func (k Kind) Valid() bool { return k >= KindSyn && k <= KindAck }
+func (k Kind) Valid() bool { return k >= KindSyn && k <= KindPong }
 
 // DigestEntry summarises what the sender knows of one node.
 type DigestEntry struct {
@@ -56,36 +76,50 @@ type DigestEntry struct {
 	MaxVersion uint64
 	// GCVersion is the sender's tombstone garbage-collection watermark for
 	// the node (see NodeDelta.GCVersion); it tells a peer whether the sender
-	// needs a reset.
+	// needs a prune.
 	GCVersion uint64
-	// Heartbeat is the node's heartbeat counter as last seen by the sender.
-	Heartbeat uint64
 	// Left is set once the node announced a graceful departure.
 	Left bool
 }
 
-// Digest is a summary of the sender's knowledge, one entry per node.
+// BucketID names a bucket of the ID space: the nodes whose IDHash starts
+// with the Level·BucketBits bits of Index. Level 0 (Index 0) is the whole
+// ID space; a bucket at level l has 1<<BucketBits children at level l+1.
+type BucketID struct {
+	Level uint8
+	Index uint32
+}
+
+// Bucket is what the sender holds in one bucket: the sum of the EntryHash
+// of its entries and how many there are.
+type Bucket struct {
+	BucketID
+	Hash  uint64
+	Count uint32
+}
+
+// Digest lists digest entries, each a node the sender knows.
 //
-// A digest may be partial when the full one does not fit a datagram. It is
-// then complete over an ID range: every node whose ID is in [Lo, Hi] that the
-// sender knows is listed, so a node in that range that is not listed is unknown
-// to the sender. An empty Lo means no lower bound and an empty Hi no upper
-// bound; a digest with both empty is complete. Entries outside the range may
-// be present (the sender always lists itself) and say nothing about others.
-//
-// On a SYNACK the digest is a request list instead: the nodes the responder
-// wants deltas for, with what it holds of them (Generation 0 for a node it has
-// never heard of), plus the responder's own entry, plus the initiator's entry
-// as an acknowledgement when the initiator announced it is leaving. Lo and Hi
-// are unused there.
+// Entries say nothing about the nodes they do not list, except over the
+// buckets in Cover: there the list is complete, so a node in a covered
+// bucket that is not listed is unknown to the sender.
 type Digest struct {
-	Lo, Hi  string
+	Cover   []BucketID
 	Entries []DigestEntry
 }
 
-// Covers reports whether id lies in the digest's complete range.
+// Covers reports whether id lies in one of the digest's covered buckets.
 func (d *Digest) Covers(id string) bool {
-	return (d.Lo == "" || id >= d.Lo) && (d.Hi == "" || id <= d.Hi)
+	if len(d.Cover) == 0 {
+		return false
+	}
+	h := IDHash(id)
+	for _, b := range d.Cover {
+		if b.Contains(h) {
+			return true
+		}
+	}
+	return false
 }
 
 // Entry is one versioned key of a node's state.
@@ -133,9 +167,20 @@ type Message struct {
 	Kind Kind
 	// From is the sender's node ID.
 	From string
-	// Digest is set on SYN and SYNACK.
+	// Hash is the sender's digest hash (DigestHash over every node it
+	// holds) when the message was built; zero when not given. Set on SYN,
+	// PING and PONG, and on a SYNACK that starts a bucket walk.
+	Hash uint64
+	// Digest holds entries to compare: a SYN's and PONG's lately changed
+	// nodes, or a SYNACK's complete listing of its covered buckets.
 	Digest Digest
-	// Deltas is set on SYNACK and ACK.
+	// Buckets holds bucket hashes for the receiver to compare with its own.
+	Buckets []Bucket
+	// Requests lists the nodes the sender wants deltas for, with what it
+	// holds of them (Generation 0 for a node it has never heard of). The
+	// entry of a departing receiver, Left set, acknowledges its departure.
+	Requests []DigestEntry
+	// Deltas holds node deltas the receiver lacks.
 	Deltas []NodeDelta
 }
 
@@ -162,24 +207,36 @@ type Codec interface {
 }
 
 // Sizer predicts the exact encoded size of a message as it is built up piece
-// by piece. The sum of Base, the Digest and Delta terms of what a Message
-// holds must equal len(Append(nil, m)) exactly; codectest checks it.
+// by piece. The sum of Base, Hash when the message has one, and the terms of
+// each section must equal len(Append(nil, m)) exactly; codectest checks it.
 //
-// Because some formats use variable-length counts, each method takes the
-// number of items the enclosing list will hold, so the sizes stay exact.
+// Because some formats use variable-length counts, each count method takes
+// the number of items the section will hold and returns the size of that
+// count over an empty section (n = 0 returns 0), so sizes stay exact.
 type Sizer interface {
-	// Base is the size of a message of kind k from sender from with an empty
-	// digest (Lo and Hi as given) and no deltas.
-	Base(k Kind, from, lo, hi string) int
-	// DigestEntry is the size added by one digest entry.
+	// Base is the size of a message of kind k from sender from with no
+	// Hash and every section empty.
+	Base(k Kind, from string) int
+	// HashSize is the size a non-zero Hash adds.
+	HashSize() int
+	// DigestEntry is the size added by one entry of Digest.Entries or
+	// Requests.
 	DigestEntry(e *DigestEntry) int
-	// DigestCount is the size added by the count of n digest entries, over
-	// the count of zero entries already in Base.
+	// DigestCount is the size added by the count of n Digest.Entries.
 	DigestCount(n int) int
+	// Cover is the size added by one covered bucket.
+	Cover(b BucketID) int
+	// CoverCount is the size added by the count of n covered buckets.
+	CoverCount(n int) int
+	// Bucket is the size added by one bucket hash.
+	Bucket(b *Bucket) int
+	// BucketCount is the size added by the count of n buckets.
+	BucketCount(n int) int
+	// RequestCount is the size added by the count of n requests.
+	RequestCount(n int) int
 	// NodeDelta is the size added by one node delta with no entries.
 	NodeDelta(d *NodeDelta) int
-	// DeltaCount is the size added by the count of n node deltas, over the
-	// count of zero already in Base.
+	// DeltaCount is the size added by the count of n node deltas.
 	DeltaCount(n int) int
 	// Entry is the size added by one entry inside a node delta.
 	Entry(e *Entry) int
@@ -190,9 +247,23 @@ type Sizer interface {
 
 // Size returns the encoded size of m predicted by s: the sum of its parts.
 func Size(s Sizer, m *Message) int {
-	n := s.Base(m.Kind, m.From, m.Digest.Lo, m.Digest.Hi) + s.DigestCount(len(m.Digest.Entries)) + s.DeltaCount(len(m.Deltas))
+	n := s.Base(m.Kind, m.From)
+	if m.Hash != 0 {
+		n += s.HashSize()
+	}
+	n += s.CoverCount(len(m.Digest.Cover)) + s.DigestCount(len(m.Digest.Entries)) +
+		s.BucketCount(len(m.Buckets)) + s.RequestCount(len(m.Requests)) + s.DeltaCount(len(m.Deltas))
+	for _, b := range m.Digest.Cover {
+		n += s.Cover(b)
+	}
 	for i := range m.Digest.Entries {
 		n += s.DigestEntry(&m.Digest.Entries[i])
+	}
+	for i := range m.Buckets {
+		n += s.Bucket(&m.Buckets[i])
+	}
+	for i := range m.Requests {
+		n += s.DigestEntry(&m.Requests[i])
 	}
 	for i := range m.Deltas {
 		d := &m.Deltas[i]
