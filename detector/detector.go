@@ -1,6 +1,7 @@
 // Package detector defines the failure detector interface: it turns the
-// heartbeats that arrive with gossip digests into a verdict on whether a node
-// is suspected of having failed.
+// arrival times of a monitored node's answers (PONGs to the monitor's PINGs,
+// one every heartbeat interval) into a verdict on whether the node is
+// suspected of having failed.
 //
 // Implementations: detector/interval (suspected after k intervals without a
 // new heartbeat) and detector/phi (phi-accrual, Hayashibara et al. 2004).
@@ -27,14 +28,4 @@ type Detector interface {
 	// Forget drops everything known about id (the node was removed or
 	// restarted with a new generation).
 	Forget(id string)
-}
-
-// IntervalSetter is an optional interface of a Detector: the core calls
-// SetInterval when the time between two new heartbeats of a node is
-// expected to change. In a large cluster a digest lists only a window of
-// the nodes, so each node's heartbeat reaches a peer less often than once
-// per gossip round; a detector tuned for one round would then suspect
-// healthy nodes.
-type IntervalSetter interface {
-	SetInterval(d time.Duration)
 }

@@ -100,18 +100,7 @@ type Detector struct {
 	last     map[string]time.Time
 }
 
-var (
-	_ detector.Detector       = (*Detector)(nil)
-	_ detector.IntervalSetter = (*Detector)(nil)
-)
-
-// SetInterval makes d the expected time between heartbeats. A d that is not
-// positive is ignored.
-func (d *Detector) SetInterval(iv time.Duration) {
-	if iv > 0 {
-		d.interval = float64(iv)
-	}
-}
+var _ detector.Detector = (*Detector)(nil)
 
 // New returns a Detector for cfg after filling in defaults. A bad field
 // gives an error wrapping ErrInvalidConfig that names the field.

@@ -108,19 +108,3 @@ func TestFalseSuspicionsLongRun(t *testing.T) {
 		t.Errorf("K 3 should be fooled, more often than K 4: %v", counts)
 	}
 }
-
-func TestSetInterval(t *testing.T) {
-	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	d, err := interval.New(interval.Config{Interval: time.Second, K: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.Heartbeat("a", start)
-	if !d.Suspect("a", start.Add(6*time.Second)) {
-		t.Fatal("6 intervals of silence is suspect")
-	}
-	d.SetInterval(2 * time.Second)
-	if d.Suspect("a", start.Add(6*time.Second)) {
-		t.Fatal("3 intervals of 2 s is not suspect")
-	}
-}

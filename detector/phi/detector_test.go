@@ -279,29 +279,3 @@ func TestConfigValidEdges(t *testing.T) {
 		}
 	}
 }
-
-// SetInterval scales the model: a node first heard after the hint is judged
-// against the new interval, and the derived durations scale with it.
-func TestSetIntervalScalesTheModel(t *testing.T) {
-	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	d, err := phi.New(phi.Config{Interval: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.Heartbeat("a", start)
-	if !d.Suspect("a", start.Add(20*time.Second)) {
-		t.Fatal("20 s of silence at a 1 s interval is suspect")
-	}
-	d.SetInterval(10 * time.Second)
-	d.Heartbeat("b", start)
-	if d.Suspect("b", start.Add(20*time.Second)) {
-		t.Fatal("20 s of silence at a 10 s interval is not suspect")
-	}
-	if !d.Suspect("b", start.Add(300*time.Second)) {
-		t.Fatal("300 s of silence at a 10 s interval is suspect")
-	}
-	d.SetInterval(0) // ignored
-	if d.Suspect("b", start.Add(20*time.Second)) {
-		t.Fatal("SetInterval(0) must be ignored")
-	}
-}

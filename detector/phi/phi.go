@@ -10,7 +10,6 @@ import (
 // Detector is a phi-accrual failure detector. See the package
 // documentation for the model. It is not safe for concurrent use.
 type Detector struct {
-	base        Config // as configured, for SetInterval to scale
 	threshold   float64
 	windowSize  int
 	interval    float64 // Config.Interval, ns: bootstrap mean and sum offset
@@ -20,26 +19,7 @@ type Detector struct {
 	nodes       map[string]*node
 }
 
-var (
-	_ detector.Detector       = (*Detector)(nil)
-	_ detector.IntervalSetter = (*Detector)(nil)
-)
-
-// SetInterval tells the detector that heartbeats now arrive about every d:
-// Interval becomes d, and MinStdDev, AcceptablePause and MaxInterval scale
-// with it from their configured values. Windows keep the samples they have;
-// nodes first heard from afterwards bootstrap from d. A d that is not
-// positive is ignored.
-func (d *Detector) SetInterval(iv time.Duration) {
-	if iv <= 0 {
-		return
-	}
-	f := float64(iv) / float64(d.base.Interval)
-	d.interval = float64(iv)
-	d.minStdDev = float64(d.base.MinStdDev) * f
-	d.pause = float64(d.base.AcceptablePause) * f
-	d.maxInterval = time.Duration(float64(d.base.MaxInterval) * f)
-}
+var _ detector.Detector = (*Detector)(nil)
 
 // node is what a Detector knows about one node: a fixed-size window of
 // inter-arrival times and the model fitted to it.
@@ -58,7 +38,6 @@ func New(cfg Config) (*Detector, error) {
 		return nil, err
 	}
 	return &Detector{
-		base:        cfg,
 		threshold:   cfg.Threshold,
 		windowSize:  cfg.WindowSize,
 		interval:    float64(cfg.Interval),
