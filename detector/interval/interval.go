@@ -26,7 +26,7 @@ import (
 // Defaults applied by New to zero Config fields.
 const (
 	// DefaultInterval is the default expected time between heartbeats, the
-	// gossip interval.
+	// monitor's heartbeat interval.
 	DefaultInterval = time.Second
 	// DefaultK is the default number of silent intervals before suspicion.
 	// It detects a failure after 5 s at 1 s heartbeats, about as fast as
@@ -62,7 +62,7 @@ func (e *ConfigError) Unwrap() error { return ErrInvalidConfig }
 // Config configures a Detector. Zero fields take the defaults above.
 type Config struct {
 	// Interval is the expected time between two heartbeats of a node,
-	// normally the gossip interval. Must not be negative.
+	// normally the monitor's heartbeat interval. Must not be negative.
 	Interval time.Duration
 	// K is how many Intervals of silence are tolerated: a node is
 	// suspected once Level exceeds K. Must be finite and at least 1 (a

@@ -64,7 +64,7 @@ type Config struct {
 	Threshold float64
 
 	// Interval is the expected time between two heartbeats of a node (the
-	// gossip interval). It is the bootstrap estimate used until real
+	// monitor's heartbeat interval: one PONG per PING). It is the bootstrap estimate used until real
 	// samples arrive, and the scale of the duration defaults below.
 	// Default 1 s.
 	Interval time.Duration

@@ -79,13 +79,13 @@
 // # Defaults
 //
 // Threshold 8, Interval 1 s, WindowSize 100, MinStdDev Interval/10,
-// AcceptablePause 3·Interval, MaxInterval 10·Interval. For a 1 s gossip
-// interval the durations are Akka's cluster defaults (100 ms, 3 s), chosen
-// because gossiped heartbeats are noisier than direct ones: a heartbeat
-// reaches a node only when some peer that has it gossips with it, so single
-// and double misses are routine, and the pause absorbs them (and GC pauses)
-// rather than leaving them to the tail of a normal distribution that does
-// not expect them. The floor of a tenth of the interval matters when
+// AcceptablePause 3·Interval, MaxInterval 10·Interval. For a 1 s interval
+// the durations are Akka's cluster defaults (100 ms, 3 s): the pause
+// absorbs single and double misses (and GC pauses) rather than leaving them
+// to the tail of a normal distribution that does not expect them. The
+// scuttlebutt Node, whose monitors probe a late node again every half
+// interval, so that a lost PING or PONG costs half an interval, not one,
+// uses a pause of one Interval. The floor of a tenth of the interval matters when
 // arrivals are nearly exact (a simulated clock): without it σ tends to 0
 // and phi jumps from 0 to its cap within milliseconds of lateness. 100
 // samples (100 s at 1 s) adapt to a changed network within two minutes;
