@@ -1,9 +1,11 @@
 package codec
 
 // The digest hash is part of the protocol: two nodes that hold the same
-// (ID, generation, max version, GC watermark, left) for every node compute
-// the same hash, whatever their codec, so the functions below are fixed for
-// a protocol version.
+// (ID, generation, max version, left) for every node compute the same hash,
+// whatever their codec, so the functions below are fixed for a protocol
+// version. The tombstone watermark is left out: each node collects
+// tombstones on its own timer, so watermarks differ between nodes that hold
+// the same state.
 //
 // A node's entry hashes to EntryHash; a set of entries hashes to the sum of
 // its entries' hashes (mod 2^64), so that adding, removing or changing one
@@ -30,12 +32,12 @@ func IDHash(id string) uint64 {
 	return mix(h)
 }
 
-// EntryHash is the hash of one node's digest entry. It is never zero.
+// EntryHash is the hash of one node's digest entry: its ID, generation,
+// max version and departure, not its GCVersion. It is never zero.
 func EntryHash(e *DigestEntry) uint64 {
 	h := IDHash(e.ID)
 	h = mix(h ^ e.Generation)
 	h = mix(h ^ e.MaxVersion)
-	h = mix(h ^ e.GCVersion)
 	if e.Left {
 		h = mix(h ^ 1)
 	}

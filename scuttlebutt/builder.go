@@ -94,6 +94,12 @@ func (b *Builder) Resolver(r Resolver) *Builder { b.cfg.Resolver = r; return b }
 // DisableStreams sets Config.DisableStreams.
 func (b *Builder) DisableStreams(v bool) *Builder { b.cfg.DisableStreams = v; return b }
 
+// HeartbeatInterval sets Config.HeartbeatInterval.
+func (b *Builder) HeartbeatInterval(d time.Duration) *Builder { b.cfg.HeartbeatInterval = d; return b }
+
+// Monitors sets Config.Monitors.
+func (b *Builder) Monitors(n int) *Builder { b.cfg.Monitors = n; return b }
+
 // Config returns the Config filled so far.
 func (b *Builder) Config() Config { return b.cfg }
 

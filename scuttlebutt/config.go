@@ -49,8 +49,17 @@ type Config struct {
 	// GossipInterval is the time between gossip rounds (default 500ms);
 	// each round is jittered by ±10%.
 	GossipInterval time.Duration
-	// Fanout is how many peers a round gossips with (default 3, at most 64).
+	// Fanout is how many peers a round gossips with (default 3, at most
+	// 64), and how many get a local write at once.
 	Fanout int
+	// HeartbeatInterval is how often a monitor pings each node it watches
+	// (default twice GossipInterval: 1s; at least GossipInterval, since
+	// pings go out with the rounds).
+	HeartbeatInterval time.Duration
+	// Monitors is how many nodes watch each node: its successors on the
+	// ring of live members (default 3, at most MaxMonitors). A node is
+	// suspected when more than half of them suspect it.
+	Monitors int
 	// MTU is the largest datagram sent, in bytes, counted on the encoded
 	// message (default: the transport's MTU; at least MinMTU and at most the
 	// transport's).
@@ -86,8 +95,10 @@ type Config struct {
 	Codec codec.Codec
 	// Store holds every node's state (default: in memory).
 	Store store.Store
-	// Detector judges liveness (default: phi-accrual with threshold 8, its
-	// intervals scaled to GossipInterval; see detector/phi).
+	// Detector judges the liveness of the nodes this node monitors from
+	// the arrival times of their PONGs (default: phi-accrual with
+	// threshold 8, Interval HeartbeatInterval and AcceptablePause half a
+	// HeartbeatInterval; see detector/phi). Each Node needs its own.
 	Detector detector.Detector
 	// Clock is the source of time (default: the wall clock). A
 	// transport/mem Network is a virtual clock for deterministic tests.
@@ -109,6 +120,8 @@ const (
 	MinMTU = 512
 	// MaxFanout is the largest Fanout accepted.
 	MaxFanout = 64
+	// MaxMonitors is the largest Monitors accepted.
+	MaxMonitors = 16
 )
 
 // ErrInvalidConfig is wrapped by every Config validation error.
@@ -142,6 +155,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.Fanout == 0 {
 		c.Fanout = 3
+	}
+	if c.HeartbeatInterval == 0 {
+		c.HeartbeatInterval = 2 * c.GossipInterval
+	}
+	if c.Monitors == 0 {
+		c.Monitors = 3
 	}
 	if c.RemoveAfter == 0 {
 		c.RemoveAfter = 2 * time.Minute
@@ -184,6 +203,10 @@ func (c *Config) validate() error {
 		return configErr("GossipInterval", "negative (%v)", c.GossipInterval)
 	case c.Fanout < 0 || c.Fanout > MaxFanout:
 		return configErr("Fanout", "%d is outside 1..%d", c.Fanout, MaxFanout)
+	case c.HeartbeatInterval < c.GossipInterval:
+		return configErr("HeartbeatInterval", "%v is below GossipInterval %v: pings go out with the rounds", c.HeartbeatInterval, c.GossipInterval)
+	case c.Monitors < 0 || c.Monitors > MaxMonitors:
+		return configErr("Monitors", "%d is outside 1..%d", c.Monitors, MaxMonitors)
 	case c.MTU != 0 && c.MTU < MinMTU:
 		return configErr("MTU", "%d is below %d", c.MTU, MinMTU)
 	case c.Ordering != ScuttleDepth && c.Ordering != ScuttleBreadth:

@@ -23,7 +23,7 @@ func (c *Config) setParts() error {
 		c.Store = storemem.New()
 	}
 	if c.Detector == nil {
-		d, err := phi.New(phi.Config{Interval: c.GossipInterval})
+		d, err := phi.New(phi.Config{Interval: c.HeartbeatInterval, AcceptablePause: c.HeartbeatInterval / 2})
 		if err != nil {
 			return configErr("Detector", "default detector: %v", err)
 		}
@@ -57,7 +57,7 @@ func (c *Config) setParts() error {
 		return configErr("MTU", "%d is below %d", c.MTU, MinMTU)
 	}
 	if need := smallestMTU(c.Codec, c.ID); c.MTU < need {
-		return configErr("MTU", "%d bytes cannot carry this node's smallest useful SYN with the %s codec (ID of %d bytes): %d needed",
+		return configErr("MTU", "%d bytes cannot carry the smallest useful exchange of this node with the %s codec (ID of %d bytes): %d needed",
 			c.MTU, c.Codec.Name(), len(c.ID), need)
 	}
 	if c.AdvertiseAddr == "" {
@@ -79,15 +79,19 @@ func (c *Config) setParts() error {
 	return nil
 }
 
-// smallestMTU is the size of the largest message of fixed shape a node
-// sends: a SYN whose digest window is bounded by two IDs of MaxIDLength and
-// holds this node's entry and one peer's (an ID of MaxIDLength), with every
-// counter at its largest. A smaller MTU would make some SYN oversize.
+// smallestMTU is twice the size of the largest message of fixed shape a
+// node must be able to send for an exchange to make progress: a SYNACK
+// with its hash and one item, the largest of a request, a listed entry
+// with its cover (IDs of MaxIDLength, every counter at its largest) and a
+// bucket claim at the deepest level. Twice, because such items may take
+// only half of a reply, the rest being kept for deltas.
 func smallestMTU(s codec.Sizer, id string) int {
-	peer := strings.Repeat("x", MaxIDLength)
-	self := codec.DigestEntry{ID: id, Generation: math.MaxUint64, MaxVersion: math.MaxUint64,
-		GCVersion: math.MaxUint64, Heartbeat: math.MaxUint64, Left: true}
-	other := self
-	other.ID = peer
-	return s.Base(codec.KindSyn, id, peer, peer) + s.DigestCount(2) + s.DigestEntry(&self) + s.DigestEntry(&other)
+	peer := codec.DigestEntry{ID: strings.Repeat("x", MaxIDLength), Generation: math.MaxUint64,
+		MaxVersion: math.MaxUint64, GCVersion: math.MaxUint64, Left: true}
+	b := codec.Bucket{BucketID: codec.BucketID{Level: codec.MaxLevel, Index: 1<<(codec.BucketBits*codec.MaxLevel) - 1},
+		Hash: math.MaxUint64, Count: math.MaxUint32}
+	item := max(s.RequestCount(1)+s.DigestEntry(&peer),
+		s.DigestCount(1)+s.DigestEntry(&peer)+s.CoverCount(1)+s.Cover(b.BucketID),
+		s.BucketCount(1)+s.Bucket(&b))
+	return 2 * (s.Base(codec.KindSynAck, id) + s.HashSize() + item)
 }

@@ -26,7 +26,7 @@
 //	transport/      Transport: datagrams between addresses (udp, tcp, quic, mem)
 //	codec/          the wire messages and Codec (json, msgpack, binary)
 //	store/          Store: every node's versioned state (mem)
-//	detector/       Detector: heartbeats in, suspicion out (interval, phi)
+//	detector/       Detector: PONG arrivals in, suspicion out (interval, phi)
 //
 // The protocol core depends only on the codec, store and detector
 // interfaces. It is fed the time, received messages and local writes, and
@@ -43,22 +43,71 @@
 // generation, which replaces the old one's state everywhere. A node that
 // finds the cluster holding a newer generation of its own ID (it restarted
 // with a clock set back) takes a generation above it. Each node has one
-// version counter for all its keys; every write takes the next version, a
-// delete writes a tombstone, and a separate heartbeat counter rides in
-// digests. Keys and values are UTF-8 text. Each round a node sends a SYN
-// with its digest (per known node: generation, max version, tombstone
-// watermark, heartbeat) to Fanout random peers; a peer answers with a
-// SYNACK holding the deltas the sender lacks and a request for what it
-// lacks itself, which the sender fills in an ACK.
+// version counter for all its keys; every write takes the next version and
+// a delete writes a tombstone. Keys and values are UTF-8 text.
+//
+// # Anti-entropy: digests that cost what differs
+//
+// A node's digest entry for each node it knows is (ID, generation, max
+// version, left); its digest hash is the sum of a fixed hash of each entry
+// (package codec), kept up to date on every change, with the same sums per
+// bucket of a 16-ary tree over the hashes of the IDs. Nothing in it depends
+// on local timers, so two nodes that hold the same state have the same
+// hash, whatever the cluster size.
+//
+// Each round a node sends Fanout random peers a SYN: its hash and the
+// entries of the few nodes that changed in its last rounds. A peer whose
+// hash matches does not answer. Otherwise it answers with its own hash,
+// its entry for each listed node it holds differently (as a request when it
+// is behind), its own recent changes and the deltas the initiator lacks of
+// what was listed. The initiator answers the requests and can tell, since
+// hashes are sums, whether the listed nodes explain the whole difference:
+// if not, it starts a bucket walk, in which each side answers each bucket
+// of the other's that differs with its children's sums or, once small, the
+// list of its entries there; a listing is compared like a digest. The walk
+// costs about O(k log N) bytes for k differing nodes, so a delta lost on the
+// way is repaired by anti-entropy within a few rounds, not left to rumour.
+// A local write is pushed at once to Fanout peers. A node that saw nothing
+// change for 4 rounds gossips with one peer every 4 rounds, until anything
+// changes; the monitors' PINGs below compare hashes meanwhile (if any two
+// nodes differ, two ring neighbours differ).
+//
+// # Liveness: a few monitors per node
+//
+// The ring is the live members and this node, ordered by the hash of
+// their IDs; each node monitors its Monitors (default 3) successors. A
+// monitor sends each a PING, which carries its digest hash, every
+// HeartbeatInterval (default 1s), and probes again every half interval
+// while a PONG is late; PONGs feed the Detector (phi-accrual by default),
+// which so sees regular arrivals. A monitor that suspects a node writes the
+// reserved key "_sb.suspect.<id>" = "<generation>.<incarnation>" in its own
+// state and deletes it when PONGs resume: verdicts are state, spread by the
+// ordinary deltas, and every node judges from the same evidence. A node is
+// suspected when more than half of min(Monitors, other members) monitors,
+// none of them departed, suspect its current generation and incarnation;
+// one monitor alone cut off from it (a one-way partition) cannot do it. A
+// node that has heard from no one for two heartbeat intervals (no quorum
+// can reach it) trusts its own verdicts, and so comes to suspect every
+// other node as its ring moves past the suspected ones. A
+// node that sees itself suspected by such a quorum refutes by taking the
+// next incarnation ("_sb.inc"), and verdicts against an older one stop
+// counting; a monitor takes a new incarnation as a sign of life and starts
+// its detector afresh. When members join, leave or are suspected, the ring
+// changes and each node's successors with it. A monitor keeps pinging the
+// nodes it suspects, and keeps its verdict while it remembers a removed
+// node, so a node cut off for that long learns it was suspected and
+// refutes; a node removed elsewhere comes back as soon as it speaks to a
+// peer itself or its state grows. A departed node is left, not suspected;
+// suspected and departed nodes are removed after RemoveAfter.
+//
+// # Deltas
 //
 // Deltas of a node go in ascending version order and are cut only as a
 // prefix, so a receiver's max version never jumps over a gap. Every message
 // fits the MTU, counted in bytes of the encoded message: nodes the receiver
 // has never heard of go first, then scuttle-depth (most deltas first) or
-// scuttle-breadth ordering. A digest that does not fit is sent as a window
-// over the ID space that rotates every round. Stale, duplicate, gapped,
-// malformed and old-generation deltas are dropped without a change or an
-// event.
+// scuttle-breadth ordering. Stale, duplicate, gapped, malformed and
+// old-generation deltas are dropped without a change or an event.
 //
 // Tombstones are dropped TombstoneGrace after their write. A replica behind
 // a node's watermark may still hold a key whose delete it never saw, so it

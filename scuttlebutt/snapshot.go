@@ -24,8 +24,9 @@ type NodeState struct {
 	Status     Status
 	// Since is when Status last changed (zero for the local node).
 	Since time.Time
-	// Heartbeat is the node's heartbeat counter as last seen.
-	Heartbeat uint64
+	// Incarnation is how many times the node refuted a suspicion in this
+	// generation (see the package documentation on liveness).
+	Incarnation uint64
 	// Version is the highest version of the node's state held.
 	Version uint64
 	// Keys holds the node's live keys (reserved keys excluded).
@@ -69,7 +70,7 @@ func (n *Node) NodeState(id string) (NodeState, bool) {
 // nodeState builds a NodeState from a view; the caller holds n.mu.
 func (n *Node) nodeState(v core.NodeView) NodeState {
 	s := NodeState{ID: v.ID, Generation: v.Generation, Addr: v.Addr, Status: v.Status, Since: v.Since,
-		Heartbeat: v.Heartbeat, Version: v.Version, Keys: map[string]string{}}
+		Incarnation: v.Incarnation, Version: v.Version, Keys: map[string]string{}}
 	n.core.Keys(v.ID, func(k, val string) bool {
 		s.Keys[k] = val
 		return true

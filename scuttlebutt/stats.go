@@ -33,8 +33,32 @@ type Stats struct {
 	// MessagesDropped counts messages ignored as a whole (bad kind, from
 	// this node's own ID).
 	MessagesDropped uint64
-	// LivenessChecks counts questions put to the failure detector.
+	// LivenessChecks counts questions put to the failure detector about
+	// the nodes this node monitors.
 	LivenessChecks uint64
+	// PingsSent counts PINGs to monitored nodes (probes of late ones
+	// included); PongsReceived the PONGs that came back.
+	PingsSent     uint64
+	PongsReceived uint64
+	// Suspicions counts the verdicts this node wrote as a monitor;
+	// Refutations the times it took a new incarnation because a quorum of
+	// its own monitors suspected it.
+	Suspicions  uint64
+	Refutations uint64
+	// ExchangesEqual counts received SYNs and PINGs whose digest hash
+	// matched this node's (nothing to exchange); ExchangesDiffer those
+	// whose hash did not.
+	ExchangesEqual  uint64
+	ExchangesDiffer uint64
+	// Walks counts bucket walks this node started: hashes that still
+	// differed once both sides' recent changes were counted.
+	Walks uint64
+	// Pushes counts messages that carried a fresh local write to a peer at
+	// once, before the next round.
+	Pushes uint64
+	// QuietRounds counts rounds that opened no exchange because nothing
+	// had changed for a while.
+	QuietRounds uint64
 	// StoreErrors counts store writes that failed and changed nothing.
 	StoreErrors uint64
 	// GenerationBumps counts the times this node found the cluster holding
@@ -93,6 +117,15 @@ func (n *Node) Stats() Stats {
 		TombstonesGCd:    cs.TombstonesGCd,
 		MessagesDropped:  cs.MessagesDropped,
 		LivenessChecks:   cs.LivenessChecks,
+		PingsSent:        cs.PingsSent,
+		PongsReceived:    cs.PongsReceived,
+		Suspicions:       cs.Suspicions,
+		Refutations:      cs.Refutations,
+		ExchangesEqual:   cs.ExchangesEqual,
+		ExchangesDiffer:  cs.ExchangesDiffer,
+		Walks:            cs.Walks,
+		Pushes:           cs.Pushes,
+		QuietRounds:      cs.QuietRounds,
 		StoreErrors:      cs.StoreErrors,
 		GenerationBumps:  cs.GenerationBumps,
 		MessagesSent:     n.messagesSent.Load(),

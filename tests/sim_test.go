@@ -140,5 +140,5 @@ func TestStreamCarriesLargeState(t *testing.T) {
 	withStreams, withoutStreams := rounds(true), rounds(false)
 	t.Logf("120 keys of 100 bytes: %d rounds over a stream, %d over datagrams", withStreams, withoutStreams)
 	require.LessOrEqual(t, withStreams, 2)
-	require.Greater(t, withoutStreams, 3)
+	require.Greater(t, withoutStreams, withStreams)
 }

@@ -84,8 +84,8 @@
 // absorbs single and double misses (and GC pauses) rather than leaving them
 // to the tail of a normal distribution that does not expect them. The
 // scuttlebutt Node, whose monitors probe a late node again every half
-// interval, so that a lost PING or PONG costs half an interval, not one,
-// uses a pause of one Interval. The floor of a tenth of the interval matters when
+// interval, and needs a quorum of monitors to suspect a node, uses a pause
+// of half an Interval. The floor of a tenth of the interval matters when
 // arrivals are nearly exact (a simulated clock): without it σ tends to 0
 // and phi jumps from 0 to its cap within milliseconds of lateness. 100
 // samples (100 s at 1 s) adapt to a changed network within two minutes;

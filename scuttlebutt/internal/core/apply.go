@@ -52,7 +52,7 @@ func (c *Core) applyDelta(now time.Time, sender string, d *codec.NodeDelta) {
 		c.stats.DeltasRejected++
 		return
 	}
-	if d.ID == "" || d.Generation == 0 || c.isRemoved(d.ID, d.Generation) || !validDelta(d) {
+	if d.ID == "" || d.Generation == 0 || c.isRemoved(d.ID, d.Generation, d.Upto) || !validDelta(d) {
 		c.stats.DeltasRejected++
 		return
 	}
@@ -74,6 +74,10 @@ func (c *Core) applyDelta(now time.Time, sender string, d *codec.NodeDelta) {
 		o = c.stagePlain(d, s, before)
 	default:
 		o = c.applyPlain(d, before)
+	}
+	if o == applied {
+		delete(c.removed, d.ID)
+		c.touch(d.ID)
 	}
 	switch o {
 	case applied:
@@ -124,13 +128,15 @@ func (c *Core) applyFresh(now time.Time, d *codec.NodeDelta, before store.Node, 
 		// The old incarnation is retired at once: its keys vanished with
 		// the replacement, in one event; every key of the new one follows
 		// as an update.
-		c.det.Forget(d.ID)
-		c.det.Heartbeat(d.ID, now)
-		m.heartbeat = 0
+		c.forgetMonitor(d.ID)
+		m.inc = 0
+		c.signOfLife(now, d.ID)
+		c.mon.dirty[d.ID] = struct{}{}
 		delete(c.gcMarks, d.ID)
 		if m.status != StatusAlive {
 			m.status, m.since = StatusAlive, now
 			c.markAlive(m)
+			c.mon.ringStale = true
 		}
 		c.emit(Event{Kind: EventRestart, Node: d.ID, Generation: d.Generation})
 	}
@@ -218,16 +224,19 @@ func visibleChange(prev store.Entry, had bool, e store.Entry) bool {
 }
 
 // emitChanges queues the events of one delta's visible changes, in version
-// order, and follows the reserved address key.
+// order, and follows the reserved keys: the address and the liveness keys.
 func (c *Core) emitChanges(id string, m *member, gen uint64, changed []store.Entry) {
 	for _, e := range changed {
-		if e.Key == KeyAddr {
+		switch {
+		case e.Key == KeyAddr:
 			if m != nil && !e.Tombstone {
 				m.addr = e.Value
 			}
-			continue
+		case isReserved(e.Key):
+			c.indexKey(c.now, id, m, e)
+		default:
+			c.emitEntry(id, gen, e)
 		}
-		c.emitEntry(id, gen, e)
 	}
 }
 

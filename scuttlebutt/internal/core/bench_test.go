@@ -34,20 +34,21 @@ func BenchmarkDigest(b *testing.B) {
 }
 
 // BenchmarkAnswerSyn answers a SYN from a peer that lacks 2 versions of
-// every node in its digest window: digest processing, candidate selection
-// and packing under the MTU.
+// every node it lists: echoes, candidate selection and packing under the
+// MTU.
 func BenchmarkAnswerSyn(b *testing.B) {
 	c := benchCore(b, "self", 1000)
 	peer := benchCore(b, "peer", 0)
 	syn := c.synMessage()
 	syn.From = "peer"
+	syn.Hash++
 	for i := range syn.Digest.Entries {
 		syn.Digest.Entries[i].MaxVersion -= 2
 	}
 	_ = peer
 	b.ReportAllocs()
 	for b.Loop() {
-		c.handleSyn(t0, "peer-addr", syn)
+		c.Step(t0, "peer-addr", syn)
 		c.out = c.out[:0]
 	}
 }

@@ -7,12 +7,17 @@
 // same inputs produce the same outputs, byte for byte. It is not safe for
 // concurrent use: the Node runtime in package scuttlebutt serialises calls.
 //
-// The exchange follows van Renesse et al. (2008), push-pull:
+// An exchange follows van Renesse et al. (2008), push-pull, with digests
+// that cost what differs rather than what is known:
 //
 //	initiator                      responder
-//	Tick:  SYN(digest)     ──────▶
-//	                        ◀──────  SYNACK(requests, deltas initiator lacks)
-//	       ACK(deltas responder lacks) ──────▶
+//	Tick:  SYN(hash, recent)  ──────▶  equal hash: no answer
+//	                          ◀──────  SYNACK(hash, echoes, recent, deltas)
+//	       SYNACK(deltas, bucket walk if the hashes still differ) ──────▶
+//	       ...                                 ACK(deltas)
+//
+// and liveness comes from a few monitors per node (see monitor.go), whose
+// PING and PONG carry the same hash.
 //
 // It depends only on the codec, store and detector interfaces.
 package core
@@ -21,7 +26,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"math/rand/v2"
 	"time"
 
@@ -36,6 +40,15 @@ const ReservedPrefix = "_sb."
 
 // KeyAddr is the reserved key holding a node's advertised gossip address.
 const KeyAddr = ReservedPrefix + "addr"
+
+// KeyIncarnation is the reserved key holding a node's incarnation: it
+// starts absent (0) and grows each time the node refutes a suspicion.
+const KeyIncarnation = ReservedPrefix + "inc"
+
+// KeySuspectPrefix starts the reserved keys of a monitor's verdicts: the
+// key KeySuspectPrefix+id, valued "generation.incarnation", says that this
+// node suspects that incarnation of node id is down.
+const KeySuspectPrefix = ReservedPrefix + "suspect."
 
 // Ordering chooses which deltas go first when not all fit in a datagram.
 type Ordering uint8
@@ -52,9 +65,9 @@ const (
 type Status uint8
 
 const (
-	// StatusAlive: heartbeats arrive as expected.
+	// StatusAlive: no quorum of the node's monitors suspects it.
 	StatusAlive Status = iota + 1
-	// StatusSuspect: the detector suspects the node is down.
+	// StatusSuspect: a quorum of the node's monitors suspects it is down.
 	StatusSuspect
 	// StatusLeft: the node announced a graceful departure.
 	StatusLeft
@@ -80,9 +93,16 @@ type Config struct {
 	Fanout   int
 	MTU      int
 	Ordering Ordering
-	// GossipInterval is the time between rounds; the detector's expected
-	// heartbeat interval is derived from it (see tuneDetector).
-	GossipInterval time.Duration
+	// HeartbeatInterval is the time between two pings of a monitored
+	// node; the Detector expects a PONG about that often.
+	HeartbeatInterval time.Duration
+	// Monitors is how many ring successors each node watches (see
+	// monitor.go).
+	Monitors int
+	// Quiet turns on quiet rounds: after quietAfter rounds in which
+	// nothing changed, a round gossips with one peer every quietEvery
+	// rounds, until anything changes.
+	Quiet bool
 	// RemoveAfter is how long a suspected or left node is kept before its
 	// state is dropped.
 	RemoveAfter time.Duration
@@ -131,10 +151,27 @@ type Stats struct {
 	TombstonesGCd   uint64
 	MessagesDropped uint64 // messages ignored as a whole (bad kind, from self)
 	LivenessChecks  uint64 // questions put to the failure detector
-	Prunes          uint64 // prunes installed: held keys checked against a key list
-	PrunesStaged    uint64 // key lists taken for a prune, installed or not
-	PrunesTooLarge  uint64 // prunes owed to a peer that fit no message and were not sent
-	StoreErrors     uint64 // store writes that failed (and changed nothing)
+	PingsSent       uint64 // PINGs to monitored nodes, probes included
+	PongsReceived   uint64 // PONGs from monitored nodes
+	Suspicions      uint64 // verdicts this node wrote as a monitor
+	Refutations     uint64 // times this node took a new incarnation
+	// ExchangesEqual counts the SYNs and PINGs whose hash matched this
+	// node's: nothing to do.
+	ExchangesEqual uint64
+	// ExchangesDiffer counts the SYNs and PINGs whose hash did not.
+	ExchangesDiffer uint64
+	// Walks counts bucket walks this node started: hashes that still
+	// differed once the recent changes of both sides were counted.
+	Walks uint64
+	// Pushes counts the messages carrying this node's fresh writes at once.
+	Pushes uint64
+	// QuietRounds counts the rounds that sent no SYN because the cluster
+	// was quiet.
+	QuietRounds    uint64
+	Prunes         uint64 // prunes installed: held keys checked against a key list
+	PrunesStaged   uint64 // key lists taken for a prune, installed or not
+	PrunesTooLarge uint64 // prunes owed to a peer that fit no message and were not sent
+	StoreErrors    uint64 // store writes that failed (and changed nothing)
 	// GenerationBumps counts the times this node saw its own ID at a
 	// newer generation and took one above it.
 	GenerationBumps uint64
@@ -166,9 +203,12 @@ type member struct {
 	status Status
 	since  time.Time // when status last changed
 	idx    int       // position in Core.members
-	// heartbeat is the highest heartbeat counter seen for the node's
-	// current generation.
-	heartbeat uint64
+	h      hashed    // its place in the digest tree
+	// inc is the node's incarnation (KeyIncarnation) at its generation.
+	inc uint64
+	// suspects holds the verdicts this node wrote as a monitor, by
+	// suspected ID (see monitor.go).
+	suspects map[string]verdict
 }
 
 // gcMark records a node's max version at a time, for tombstone GC.
@@ -186,26 +226,35 @@ type Core struct {
 	rng   *rand.Rand
 	log   *slog.Logger
 
-	heartbeat uint64
 	left      bool
 	leaveAcks map[string]bool
+	// now is the time of the call being handled.
+	now time.Time
 
-	members    map[string]*member
-	order      []*member // every member, in join order: deterministic iteration
-	alive      []*member // members to gossip with, for O(1) random choice
-	aliveIdx   map[*member]int
-	checkFrom  int // rotating cursor of liveness checks
-	removed    map[string]removedID
-	seeds      []string
-	digestFrom string // rotating digest window cursor
+	members  map[string]*member
+	order    []*member // every member, in join order: deterministic iteration
+	alive    []*member // members to gossip with, for O(1) random choice
+	aliveIdx map[*member]int
+	removed  map[string]removedID
+	seeds    []string
 	// recent lists nodes whose state changed lately, oldest first;
 	// recentAt holds the round of each node's latest change.
 	recent   []recentChange
 	recentAt map[string]uint64
 
+	tree tree
+	self hashed
+	// inc is this node's incarnation; mon the monitor's state.
+	inc uint64
+	mon monitor
+	// quiet counts the rounds in a row in which nothing changed; active
+	// is set by any change since the last round.
+	quiet  int
+	active bool
+	// pushed is the own max version last pushed to peers.
+	pushed uint64
+
 	gcMarks map[string][]gcMark
-	// detectorIv is the heartbeat interval last given to the detector.
-	detectorIv time.Duration
 	// streamed holds when the last stream went to each peer address.
 	streamed map[string]time.Time
 	nextMark time.Time
@@ -216,6 +265,7 @@ type Core struct {
 
 	// scratch reused across calls
 	listed   map[string]struct{}
+	candIDs  map[string]struct{}
 	cands    []candidate
 	entryBuf []store.Entry
 	taken    []int
@@ -224,6 +274,7 @@ type Core struct {
 	scratchDigest codec.DigestEntry
 	scratchEntry  codec.Entry
 	scratchDelta  codec.NodeDelta
+	scratchBucket codec.Bucket
 	changed       []store.Entry
 	overlay       map[string]store.Entry // a delta's entries by key, while it applies
 	// staged holds the prunes in progress, by node ID (see stage.go).
@@ -231,12 +282,12 @@ type Core struct {
 	wbuf   store.Write
 }
 
-// removedID remembers a removed node: gossip about that generation with no
-// newer heartbeat is stale and cannot bring it back.
+// removedID remembers a removed node: gossip about that generation at no
+// higher version is stale and cannot bring it back.
 type removedID struct {
-	gen       uint64
-	heartbeat uint64
-	until     time.Time
+	gen        uint64
+	maxVersion uint64
+	until      time.Time
 }
 
 // New returns a Core for cfg at time now, with the node's address written
@@ -251,6 +302,10 @@ func New(cfg Config, now time.Time) (*Core, error) {
 		return nil, errors.New("core: Store, Detector, Sizer and Rand are required")
 	case cfg.Fanout < 1:
 		return nil, errors.New("core: Fanout below 1")
+	case cfg.HeartbeatInterval <= 0:
+		return nil, errors.New("core: HeartbeatInterval not positive")
+	case cfg.Monitors < 1:
+		return nil, errors.New("core: Monitors below 1")
 	}
 	c := &Core{
 		cfg:       cfg,
@@ -265,8 +320,10 @@ func New(cfg Config, now time.Time) (*Core, error) {
 		removed:   map[string]removedID{},
 		gcMarks:   map[string][]gcMark{},
 		listed:    map[string]struct{}{},
+		candIDs:   map[string]struct{}{},
 		recentAt:  map[string]uint64{},
 		streamed:  map[string]time.Time{},
+		mon:       newMonitor(),
 		overlay:   map[string]store.Entry{},
 		staged:    map[string]*staging{},
 	}
@@ -282,11 +339,25 @@ func New(cfg Config, now time.Time) (*Core, error) {
 			return nil, fmt.Errorf("core: adding self to store: %w", ErrStore)
 		}
 	}
+	c.self.id = codec.IDHash(cfg.ID)
+	// A durable store may hold other nodes already: they are members.
+	c.st.Range("", "", func(n store.Node) bool {
+		if n.ID != cfg.ID {
+			c.addMember(now, n.ID)
+		}
+		return true
+	})
+	for _, m := range c.order {
+		c.loadMember(now, m)
+	}
+	c.touch(cfg.ID)
 	if cfg.Addr != "" {
 		if err := c.put(KeyAddr, cfg.Addr, false); err != nil {
 			return nil, fmt.Errorf("core: writing address: %w", err)
 		}
 	}
+	c.pushed = c.ownMax()
+	c.mon.lastHeard = now
 	c.nextMark = now
 	return c, nil
 }
@@ -299,370 +370,3 @@ func (c *Core) Generation() uint64 { return c.cfg.Generation }
 
 // Stats returns the counters.
 func (c *Core) Stats() Stats { return c.stats }
-
-// Ready returns the queued messages and events and clears the queues. The
-// caller owns the returned slices.
-func (c *Core) Ready() ([]Outgoing, []Event) {
-	out, ev := c.out, c.events
-	c.out, c.events = nil, nil
-	return out, ev
-}
-
-// Join adds seed addresses and opens an exchange with each at once. The
-// seeds are also used whenever no live peer is known.
-func (c *Core) Join(seeds []string) {
-	for _, s := range seeds {
-		if s == "" || s == c.cfg.Addr || contains(c.seeds, s) {
-			continue
-		}
-		c.seeds = append(c.seeds, s)
-	}
-	if len(c.seeds) == 0 {
-		return
-	}
-	syn := c.synMessage()
-	for _, s := range c.seeds {
-		c.out = append(c.out, Outgoing{To: s, Msg: syn})
-	}
-}
-
-// SetSeeds replaces the seed list without sending anything (used when seed
-// names are resolved again).
-func (c *Core) SetSeeds(seeds []string) {
-	c.seeds = c.seeds[:0]
-	for _, s := range seeds {
-		if s != "" && s != c.cfg.Addr && !contains(c.seeds, s) {
-			c.seeds = append(c.seeds, s)
-		}
-	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// Tick runs one gossip round at now: it beats the heart, checks liveness,
-// drops what has expired, and opens an exchange with Fanout peers.
-func (c *Core) Tick(now time.Time) {
-	c.stats.Rounds++
-	c.heartbeat++
-	c.tuneDetector()
-	c.checkLiveness(now)
-	c.expire(now)
-	c.collectTombstones(now)
-	for addr, at := range c.streamed {
-		if now.Sub(at) >= c.cfg.StreamCooldown {
-			delete(c.streamed, addr)
-		}
-	}
-
-	targets := c.choosePeers()
-	if len(targets) == 0 {
-		return
-	}
-	syn := c.synMessage()
-	for _, to := range targets {
-		c.out = append(c.out, Outgoing{To: to, Msg: syn})
-	}
-}
-
-// choosePeers picks Fanout live members at random, now and then a suspected
-// one (so that two healthy nodes that wrongly suspect each other recover),
-// and a seed when no member is alive or, now and then, to heal partitions.
-func (c *Core) choosePeers() []string {
-	to := c.randomAlive(c.cfg.Fanout)
-	n := len(c.alive)
-	suspects := 0
-	for _, m := range c.order {
-		if m.status == StatusSuspect {
-			suspects++
-		}
-	}
-	if suspects > 0 && c.rng.Float64() < float64(suspects)/float64(n+1) {
-		pick := c.rng.IntN(suspects)
-		for _, m := range c.order {
-			if m.status != StatusSuspect {
-				continue
-			}
-			if pick == 0 {
-				if m.addr != "" {
-					to = append(to, m.addr)
-				}
-				break
-			}
-			pick--
-		}
-	}
-	if len(c.seeds) > 0 && (n == 0 || c.rng.Float64() < float64(len(c.seeds))/float64(n+1)) {
-		s := c.seeds[c.rng.IntN(len(c.seeds))]
-		if !contains(to, s) {
-			to = append(to, s)
-		}
-	}
-	return to
-}
-
-// randomAlive returns the addresses of up to k distinct live members, chosen
-// at random (a partial Fisher-Yates shuffle of the alive set).
-func (c *Core) randomAlive(k int) []string {
-	var to []string
-	n := len(c.alive)
-	for i := range min(k, n) {
-		c.swapAlive(i, i+c.rng.IntN(n-i))
-		if addr := c.alive[i].addr; addr != "" {
-			to = append(to, addr)
-		}
-	}
-	return to
-}
-
-// entryCost is what one more digest entry e adds to a digest of k entries.
-func (c *Core) entryCost(e *codec.DigestEntry, k int) int {
-	return c.sizer.DigestEntry(e) + c.sizer.DigestCount(k+1) - c.sizer.DigestCount(k)
-}
-
-func (c *Core) swapAlive(i, j int) {
-	if i == j {
-		return
-	}
-	a, b := c.alive[i], c.alive[j]
-	c.alive[i], c.alive[j] = b, a
-	c.aliveIdx[b], c.aliveIdx[a] = i, j
-}
-
-// Step handles a message received at now from the transport address from.
-func (c *Core) Step(now time.Time, from string, m *codec.Message) {
-	if m.From == c.cfg.ID || m.From == "" {
-		c.stats.MessagesDropped++
-		return
-	}
-	switch m.Kind {
-	case codec.KindSyn:
-		c.stats.SynReceived++
-		c.handleSyn(now, from, m)
-	case codec.KindSynAck:
-		c.stats.SynAckReceived++
-		c.applyDeltas(now, m.From, m.Deltas)
-		c.handleRequests(now, from, m)
-	case codec.KindAck:
-		c.stats.AckReceived++
-		c.applyDeltas(now, m.From, m.Deltas)
-	default:
-		c.stats.MessagesDropped++
-	}
-}
-
-// handleSyn answers a SYN with the requests for what the initiator has and
-// this node lacks, and the deltas the initiator lacks.
-func (c *Core) handleSyn(now time.Time, from string, m *codec.Message) {
-	reply := &codec.Message{Kind: codec.KindSynAck, From: c.cfg.ID}
-	var ackLeave *codec.DigestEntry
-	for i := range m.Digest.Entries {
-		e := &m.Digest.Entries[i]
-		c.revive(e)
-		c.observe(now, e)
-		if e.ID == m.From && e.Left {
-			ackLeave = e
-		}
-	}
-	// The request list: the leave acknowledgement, every node the
-	// initiator is ahead on, then our own entry.
-	budget := c.cfg.MTU - c.sizer.Base(codec.KindSynAck, c.cfg.ID, "", "")
-	digestBudget := budget / 2
-	used := 0
-	add := func(e codec.DigestEntry) bool {
-		n := len(reply.Digest.Entries)
-		cost := c.entryCost(&e, n)
-		if used+cost > digestBudget {
-			return false
-		}
-		used += cost
-		reply.Digest.Entries = append(reply.Digest.Entries, e)
-		return true
-	}
-	if ackLeave != nil {
-		add(*ackLeave)
-	}
-	// Our own entry goes first (the initiator learns of us at once, which
-	// keeps joins fast), unless it would leave no room for the first
-	// request: with a tiny MTU a request that never fits would stall a
-	// node that needs a prune.
-	self := c.selfEntry()
-	first, want := len(m.Digest.Entries), codec.DigestEntry{}
-	for i := range m.Digest.Entries {
-		if w, ok := c.request(&m.Digest.Entries[i]); ok {
-			first, want = i, w
-			break
-		}
-	}
-	n := len(reply.Digest.Entries)
-	selfFirst := first == len(m.Digest.Entries) ||
-		used+c.entryCost(&self, n)+c.entryCost(&want, n+1) <= digestBudget
-	if selfFirst {
-		add(self)
-	}
-	if first < len(m.Digest.Entries) && add(want) {
-		for i := first + 1; i < len(m.Digest.Entries); i++ {
-			if w, ok := c.request(&m.Digest.Entries[i]); ok && !add(w) {
-				break
-			}
-		}
-	}
-	if !selfFirst {
-		add(self)
-	}
-	// Then, while there is room, fresher heartbeats of the nodes the
-	// initiator listed: in large clusters, where a digest is only a window,
-	// this doubles how fast heartbeats travel.
-	// Start at a random entry, so the budget never favours the same IDs.
-	k := len(m.Digest.Entries)
-	off := 0
-	if k > 0 {
-		off = c.rng.IntN(k)
-	}
-	for j := range k {
-		e := &m.Digest.Entries[(off+j)%k]
-		if e.ID == c.cfg.ID || e.ID == m.From {
-			continue
-		}
-		m := c.members[e.ID]
-		if m == nil || m.heartbeat <= e.Heartbeat {
-			continue
-		}
-		if n, ok := c.st.Node(e.ID); ok && n.Generation == e.Generation && n.MaxVersion >= e.MaxVersion &&
-			!add(c.digestEntry(n)) {
-			break
-		}
-	}
-	c.entryBuf = c.entryBuf[:0]
-	c.cands = c.candidates(c.cands[:0], &m.Digest, true)
-	var stream bool
-	reply.Deltas, stream = c.packOut(now, from, c.cands, budget-used)
-	c.out = append(c.out, Outgoing{To: from, Msg: reply, Stream: stream})
-}
-
-// handleRequests answers the request list of a SYNACK with an ACK.
-func (c *Core) handleRequests(now time.Time, from string, m *codec.Message) {
-	for i := range m.Digest.Entries {
-		e := &m.Digest.Entries[i]
-		if e.ID == c.cfg.ID {
-			if c.left && e.Left && e.Generation == c.cfg.Generation {
-				c.leaveAcks[m.From] = true
-			}
-			c.noticeSelf(e.Generation)
-			continue
-		}
-		c.revive(e)
-		c.observe(now, e)
-	}
-	// Our own entry may be both a leave acknowledgement and a request for
-	// our state: candidates see every entry.
-	c.entryBuf = c.entryBuf[:0]
-	c.cands = c.candidates(c.cands[:0], &m.Digest, false)
-	if len(c.cands) == 0 {
-		return
-	}
-	ack := &codec.Message{Kind: codec.KindAck, From: c.cfg.ID}
-	budget := c.cfg.MTU - c.sizer.Base(codec.KindAck, c.cfg.ID, "", "")
-	var stream bool
-	ack.Deltas, stream = c.packOut(now, from, c.cands, budget)
-	if len(ack.Deltas) > 0 {
-		c.out = append(c.out, Outgoing{To: from, Msg: ack, Stream: stream})
-	}
-}
-
-// request returns the entry to ask the initiator for, when its digest entry
-// e shows it holds more of a node than this node does.
-func (c *Core) request(e *codec.DigestEntry) (codec.DigestEntry, bool) {
-	if e.ID == c.cfg.ID || c.isRemoved(e.ID, e.Generation) {
-		return codec.DigestEntry{}, false
-	}
-	n, ok := c.st.Node(e.ID)
-	n = c.advertised(n)
-	switch {
-	case !ok:
-		return codec.DigestEntry{ID: e.ID}, true // never heard of it
-	case e.Generation > n.Generation:
-		return codec.DigestEntry{ID: e.ID, Generation: n.Generation}, true
-	case e.Generation == n.Generation && e.MaxVersion > n.MaxVersion:
-		return codec.DigestEntry{ID: e.ID, Generation: n.Generation, MaxVersion: n.MaxVersion, GCVersion: n.GCVersion}, true
-	}
-	return codec.DigestEntry{}, false
-}
-
-// observe takes the heartbeat and departure a digest entry reports of a
-// node this node already knows.
-func (c *Core) observe(now time.Time, e *codec.DigestEntry) {
-	if e.ID == c.cfg.ID {
-		c.noticeSelf(e.Generation)
-		return
-	}
-	n, ok := c.st.Node(e.ID)
-	if !ok || e.Generation != n.Generation {
-		return
-	}
-	m := c.members[e.ID]
-	if m == nil {
-		return
-	}
-	if e.Heartbeat > m.heartbeat {
-		m.heartbeat = e.Heartbeat
-		c.det.Heartbeat(e.ID, now)
-		if m.status == StatusSuspect {
-			c.setStatus(now, m, StatusAlive, n.Generation)
-		}
-	}
-	if e.Left && !n.Left {
-		n.Left = true
-		if c.write(c.newWrite(n)) {
-			c.setStatus(now, m, StatusLeft, n.Generation)
-		}
-	}
-}
-
-// noticeSelf handles gossip about this node's own ID at generation gen. A
-// newer generation than this node's means the cluster holds another
-// incarnation (one started with a clock set back, or a stale restart), and
-// every peer would ignore this one as older: take a generation above it,
-// so this node's state replaces it everywhere.
-func (c *Core) noticeSelf(gen uint64) {
-	if gen <= c.cfg.Generation || gen == math.MaxUint64 {
-		return
-	}
-	old := c.cfg.Generation
-	n, _ := c.st.Node(c.cfg.ID)
-	n.Generation = gen + 1
-	if !c.write(c.newWrite(n)) {
-		return
-	}
-	c.cfg.Generation = gen + 1
-	c.stats.GenerationBumps++
-	c.log.Warn("the cluster holds a newer generation of this node; taking one above it",
-		"id", c.cfg.ID, "was", old, "seen", gen, "now", c.cfg.Generation)
-}
-
-// selfEntry is this node's own digest entry.
-func (c *Core) selfEntry() codec.DigestEntry {
-	n, _ := c.st.Node(c.cfg.ID)
-	return c.digestEntry(n)
-}
-
-// digestEntry is the digest entry of a node the store holds.
-func (c *Core) digestEntry(n store.Node) codec.DigestEntry {
-	n = c.advertised(n)
-	e := codec.DigestEntry{
-		ID: n.ID, Generation: n.Generation, MaxVersion: n.MaxVersion,
-		GCVersion: n.GCVersion, Left: n.Left,
-	}
-	if n.ID == c.cfg.ID {
-		e.Heartbeat = c.heartbeat
-	} else if m := c.members[n.ID]; m != nil {
-		e.Heartbeat = m.heartbeat
-	}
-	return e
-}

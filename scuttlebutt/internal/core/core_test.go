@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scuttlebutt-go/scuttlebutt/codec"
-	"github.com/scuttlebutt-go/scuttlebutt/codec/json"
+	"github.com/scuttlebutt-go/scuttlebutt/codec/binary"
 	"github.com/scuttlebutt-go/scuttlebutt/detector/interval"
 	"github.com/scuttlebutt-go/scuttlebutt/store"
 	storemem "github.com/scuttlebutt-go/scuttlebutt/store/mem"
@@ -22,8 +22,9 @@ func newCore(t *testing.T, id string, mut ...func(*Config)) *Core {
 	det, err := interval.New(interval.Config{Interval: time.Second, K: 5})
 	require.NoError(t, err)
 	cfg := Config{ID: id, Generation: 1, Addr: id + "-addr", Fanout: 3, MTU: 1400,
+		HeartbeatInterval: time.Second, Monitors: 3,
 		RemoveAfter: time.Minute, RememberRemoved: 5 * time.Minute, TombstoneGrace: time.Minute,
-		Store: storemem.New(), Detector: det, Sizer: json.Codec{}, Rand: rand.New(rand.NewPCG(1, 2))}
+		Store: storemem.New(), Detector: det, Sizer: binary.Codec{}, Rand: rand.New(rand.NewPCG(1, 2))}
 	for _, f := range mut {
 		f(&cfg)
 	}
@@ -37,34 +38,80 @@ func newCore(t *testing.T, id string, mut ...func(*Config)) *Core {
 func seedNode(tb testing.TB, c *Core, id string, entries []store.Entry) {
 	tb.Helper()
 	n := store.Node{ID: id, Generation: 1, MaxVersion: entries[len(entries)-1].Version}
-	if err := c.st.Write(&store.Write{Node: n, Put: entries}); err != nil {
+	_, known := c.st.Node(id)
+	if err := c.st.Write(&store.Write{Node: n, Put: entries, Replace: known}); err != nil {
 		tb.Fatal(err)
 	}
+	m := c.members[id]
+	if m == nil {
+		m = c.addMember(t0, id)
+	}
+	c.loadMember(t0, m)
+	c.touch(id)
 }
 
-// exchange runs one full SYN/SYNACK/ACK between a and b and returns the
+// exchange runs one exchange opened by a's SYN to b, delivering every
+// answer between the two until neither has more to say, and returns the
 // events each emitted.
 func exchange(t *testing.T, a, b *Core, now time.Time) (evA, evB []Event) {
 	t.Helper()
-	syn := a.synMessage()
-	b.Step(now, a.cfg.Addr, roundTrip(t, syn))
-	outB, evB := b.Ready()
-	require.Len(t, outB, 1)
-	a.Step(now, b.cfg.Addr, roundTrip(t, outB[0].Msg))
-	outA, evA := a.Ready()
-	for _, o := range outA {
-		b.Step(now, a.cfg.Addr, roundTrip(t, o.Msg))
+	a.Ready() // earlier writes' pushes are not part of the exchange
+	b.Ready()
+	msgs := []*codec.Message{a.synMessage()}
+	to, from := b, a
+	for hop := 0; len(msgs) > 0; hop++ {
+		require.Less(t, hop, 20, "the exchange does not end")
+		for _, m := range msgs {
+			checkMessage(t, from, to, m)
+			to.Step(now, from.cfg.Addr, roundTrip(t, m))
+		}
+		out, ev := to.Ready()
+		if to == a {
+			evA = append(evA, ev...)
+		} else {
+			evB = append(evB, ev...)
+		}
+		msgs = msgs[:0]
+		for _, o := range out {
+			if o.To == from.cfg.Addr {
+				msgs = append(msgs, o.Msg)
+			}
+		}
+		to, from = from, to
 	}
-	_, more := b.Ready()
-	return evA, append(evB, more...)
+	return evA, evB
 }
+
+// checkMessage checks that m, from one core to another, fits the sender's
+// MTU and that each of its plain deltas starts where the receiver is and
+// is a contiguous run of versions.
+func checkMessage(t *testing.T, from, to *Core, m *codec.Message) {
+	t.Helper()
+	if len(m.Deltas) > 0 {
+		deltaMessages[from.cfg.ID]++
+	}
+	require.LessOrEqual(t, encodedSize(t, m), from.cfg.MTU, "over the MTU: %+v", m)
+	for _, d := range m.Deltas {
+		if d.Reset {
+			continue
+		}
+		have, _ := to.st.Node(d.ID)
+		if have.Generation == d.Generation {
+			require.LessOrEqual(t, d.From, have.MaxVersion, "a delta must start where the receiver is")
+		}
+	}
+}
+
+// deltaMessages counts, by sender, the messages carrying deltas that
+// exchange delivered.
+var deltaMessages = map[string]int{}
 
 // roundTrip encodes and decodes m, as a real transport would.
 func roundTrip(t *testing.T, m *codec.Message) *codec.Message {
 	t.Helper()
-	b, err := json.Codec{}.Append(nil, m)
+	b, err := binary.Codec{}.Append(nil, m)
 	require.NoError(t, err)
-	out, err := json.Codec{}.Decode(b)
+	out, err := binary.Codec{}.Decode(b)
 	require.NoError(t, err)
 	return out
 }

@@ -5,25 +5,30 @@ import (
 	"github.com/scuttlebutt-go/scuttlebutt/store"
 )
 
-// synMessage builds the SYN this node sends this round: its own entry, then
-// as many nodes as fit from a window that rotates over the ID space, so a
-// digest never exceeds the MTU and every node is covered over successive
-// rounds. The window is complete over [Lo, Hi] (see codec.Digest).
+// hintRounds is how many rounds a change stays in the recent list, whose
+// entries ride in SYNs and PONGs: long enough for most of an epidemic, short
+// enough that a SYN in a churning cluster stays small. What a peer lacks
+// beyond it is found by the bucket walk.
+const hintRounds = 4
+
+// hintMax is the most recent changes one message lists.
+const hintMax = 8
+
+// synMessage builds the SYN this node sends this round: its digest hash
+// and the entries of the nodes that changed lately, newest first.
 func (c *Core) synMessage() *codec.Message {
-	m := &codec.Message{Kind: codec.KindSyn, From: c.cfg.ID}
-	self := c.selfEntry()
-	entries := make([]codec.DigestEntry, 1, c.cfg.MTU/12)
-	entries[0] = self
-	lo := c.digestFrom
-	base := c.sizer.Base(codec.KindSyn, c.cfg.ID, lo, "")
-	used := base + c.sizer.DigestEntry(&self) + c.sizer.DigestCount(1)
-	clear(c.listed)
-	c.listed[c.cfg.ID] = struct{}{}
-	// Nodes that changed lately come first, in up to a third of the room:
-	// they are what peers most likely lack, and a window alone would reach
-	// them only once per cycle over the ID space.
+	m := &codec.Message{Kind: codec.KindSyn, From: c.cfg.ID, Hash: c.rootHash()}
+	m.Digest.Entries = c.hints(nil, codec.KindSyn)
+	return m
+}
+
+// hints appends the digest entries of the nodes that changed lately, newest
+// first, up to hintMax and a quarter of the MTU.
+func (c *Core) hints(dst []codec.DigestEntry, k codec.Kind) []codec.DigestEntry {
 	c.pruneRecent()
-	for i := len(c.recent) - 1; i >= 0; i-- {
+	budget := (c.cfg.MTU - c.sizer.Base(k, c.cfg.ID) - c.sizer.HashSize()) / 4
+	used := 0
+	for i := len(c.recent) - 1; i >= 0 && len(dst) < hintMax; i-- {
 		r := c.recent[i]
 		if c.recentAt[r.id] != r.round {
 			continue // superseded by a later change, listed from there
@@ -34,39 +39,19 @@ func (c *Core) synMessage() *codec.Message {
 		}
 		e := &c.scratchDigest // sized through an interface: keep it off the heap
 		*e = c.digestEntry(n)
-		cost := c.entryCost(e, len(entries))
-		if used+cost > base+(c.cfg.MTU-base)/3 {
+		cost := c.entryCost(e, len(dst))
+		if used+cost > budget {
 			break
 		}
 		used += cost
-		entries = append(entries, *e)
-		c.listed[r.id] = struct{}{}
+		dst = append(dst, *e)
 	}
-	hi, next := "", ""
-	c.st.Range(lo, "", func(n store.Node) bool {
-		if _, ok := c.listed[n.ID]; ok {
-			return true
-		}
-		e := &c.scratchDigest // sized through an interface: keep it off the heap
-		*e = c.digestEntry(n)
-		cost := c.entryCost(e, len(entries))
-		// If n is the last ID to fit, it becomes Hi: charge that too.
-		hiCost := c.sizer.Base(codec.KindSyn, c.cfg.ID, lo, n.ID) - base
-		if used+cost+hiCost > c.cfg.MTU {
-			next = n.ID
-			return false
-		}
-		used += cost
-		entries = append(entries, *e)
-		hi = n.ID
-		return true
-	})
-	if next == "" {
-		hi = "" // reached the end of the ID space
-	}
-	c.digestFrom = next
-	m.Digest = codec.Digest{Lo: lo, Hi: hi, Entries: entries}
-	return m
+	return dst
+}
+
+// entryCost is what one more digest entry e adds to a list of k entries.
+func (c *Core) entryCost(e *codec.DigestEntry, k int) int {
+	return c.sizer.DigestEntry(e) + c.sizer.DigestCount(k+1) - c.sizer.DigestCount(k)
 }
 
 // recentChange records that a node's state changed in a round.
@@ -75,15 +60,9 @@ type recentChange struct {
 	round uint64
 }
 
-// recentRounds is how many rounds a change stays in the recent list: long
-// enough for an epidemic to reach a large cluster.
-const recentRounds = 24
-
 // noteChange records that node id's state changed this round.
 func (c *Core) noteChange(id string) {
-	if id == c.cfg.ID {
-		return // the own entry is always in the digest
-	}
+	c.noteActivity()
 	r := c.stats.Rounds
 	if c.recentAt[id] == r && len(c.recent) > 0 {
 		return
@@ -92,10 +71,10 @@ func (c *Core) noteChange(id string) {
 	c.recent = append(c.recent, recentChange{id: id, round: r})
 }
 
-// pruneRecent drops changes older than recentRounds.
+// pruneRecent drops changes older than hintRounds.
 func (c *Core) pruneRecent() {
 	k := 0
-	for k < len(c.recent) && c.recent[k].round+recentRounds < c.stats.Rounds {
+	for k < len(c.recent) && c.recent[k].round+hintRounds < c.stats.Rounds {
 		if c.recentAt[c.recent[k].id] == c.recent[k].round {
 			delete(c.recentAt, c.recent[k].id)
 		}
@@ -104,4 +83,43 @@ func (c *Core) pruneRecent() {
 	if k > 0 {
 		c.recent = append(c.recent[:0], c.recent[k:]...)
 	}
+}
+
+// selfEntry is this node's own digest entry.
+func (c *Core) selfEntry() codec.DigestEntry {
+	n, _ := c.st.Node(c.cfg.ID)
+	return c.digestEntry(n)
+}
+
+// digestEntry is the digest entry of a node the store holds.
+func (c *Core) digestEntry(n store.Node) codec.DigestEntry {
+	n = c.advertised(n)
+	return codec.DigestEntry{
+		ID: n.ID, Generation: n.Generation, MaxVersion: n.MaxVersion,
+		GCVersion: n.GCVersion, Left: n.Left,
+	}
+}
+
+// entryOf is this node's digest entry for id, and whether it holds id.
+func (c *Core) entryOf(id string) (codec.DigestEntry, bool) {
+	n, ok := c.st.Node(id)
+	if !ok {
+		return codec.DigestEntry{}, false
+	}
+	return c.digestEntry(n), true
+}
+
+// touch puts node id's current state in the digest tree, or takes it out
+// when the store no longer holds it.
+func (c *Core) touch(id string) {
+	var h *hashed
+	if id == c.cfg.ID {
+		h = &c.self
+	} else if m := c.members[id]; m != nil {
+		h = &m.h
+	} else {
+		return
+	}
+	n, ok := c.st.Node(id)
+	c.rehash(h, n, !ok)
 }

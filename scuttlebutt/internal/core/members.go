@@ -4,17 +4,32 @@ import (
 	"time"
 
 	"github.com/scuttlebutt-go/scuttlebutt/codec"
-	"github.com/scuttlebutt-go/scuttlebutt/detector"
+	"github.com/scuttlebutt-go/scuttlebutt/store"
 )
 
 // addMember starts tracking a newly known node as alive.
 func (c *Core) addMember(now time.Time, id string) *member {
 	m := &member{id: id, status: StatusAlive, since: now, idx: len(c.order)}
+	m.h.id = codec.IDHash(id)
 	c.members[id] = m
 	c.order = append(c.order, m)
-	c.det.Heartbeat(id, now)
 	c.markAlive(m)
+	c.touch(id)
+	c.membershipChanged()
 	return m
+}
+
+// membershipChanged notes that the ring must be rebuilt and, in a cluster
+// small enough for the quorum to depend on its size, that every member
+// must be judged again.
+func (c *Core) membershipChanged() {
+	c.mon.ringStale = true
+	if len(c.order) <= 2*c.cfg.Monitors+1 {
+		for _, m := range c.order {
+			c.mon.dirty[m.id] = struct{}{}
+		}
+		c.mon.dirty[c.cfg.ID] = struct{}{}
+	}
 }
 
 // markAlive puts m in the set of gossip targets.
@@ -44,6 +59,8 @@ func (c *Core) setStatus(now time.Time, m *member, s Status, gen uint64) {
 		return // left is final for a generation
 	}
 	m.status, m.since = s, now
+	c.mon.ringStale = true
+	c.noteActivity()
 	kind := EventAlive
 	switch s {
 	case StatusAlive:
@@ -58,65 +75,6 @@ func (c *Core) setStatus(now time.Time, m *member, s Status, gen uint64) {
 	c.emit(Event{Kind: kind, Node: m.id, Generation: gen})
 }
 
-// tuneDetector tells the detector, when it can take the hint, how often a
-// new heartbeat of a given node should reach this node. Each round a node
-// receives about Fanout digests, each holding as many entries as fit the
-// MTU; when the cluster is larger than that, a node's heartbeat arrives
-// about every r = N/(Fanout·capacity) rounds, often no newer than the last.
-// The detector is told to expect 3r-1 rounds (measured: no false suspicion
-// at 100 and 300 nodes, a few at 1,000), and never less than one round, so
-// clusters up to about Fanout·capacity/2 nodes keep the gossip interval.
-func (c *Core) tuneDetector() {
-	s, ok := c.det.(detector.IntervalSetter)
-	if !ok || c.cfg.GossipInterval <= 0 {
-		return
-	}
-	e := &c.scratchDigest
-	*e = c.selfEntry()
-	capacity := (c.cfg.MTU - c.sizer.Base(codec.KindSyn, c.cfg.ID, "", "")) / max(c.sizer.DigestEntry(e), 1)
-	rounds := float64(len(c.order)) / float64(c.cfg.Fanout*max(capacity, 1))
-	f := max(1, 3*rounds-1)
-	iv := time.Duration(f * float64(c.cfg.GossipInterval))
-	// Only a change of a quarter or more is passed on.
-	if c.detectorIv == 0 || iv > c.detectorIv*5/4 || iv < c.detectorIv*4/5 {
-		c.detectorIv = iv
-		s.SetInterval(iv)
-	}
-}
-
-// checkAllUpTo is the cluster size up to which every member's liveness is
-// checked every round. Larger clusters check a quarter of their members per
-// round, rotating, so a round's cost stays linear in the cluster size and
-// each member is still checked every four rounds.
-const checkAllUpTo = 128
-
-// checkLiveness asks the detector about members, rotating.
-func (c *Core) checkLiveness(now time.Time) {
-	n := len(c.order)
-	if n == 0 {
-		return
-	}
-	k := n
-	if n > checkAllUpTo {
-		k = max(checkAllUpTo, n/4)
-	}
-	for range k {
-		if c.checkFrom >= n {
-			c.checkFrom = 0
-		}
-		m := c.order[c.checkFrom]
-		c.checkFrom++
-		if m.status != StatusAlive {
-			continue // suspects recover through heartbeats in observe
-		}
-		c.stats.LivenessChecks++
-		if c.det.Suspect(m.id, now) {
-			node, _ := c.st.Node(m.id)
-			c.setStatus(now, m, StatusSuspect, node.Generation)
-		}
-	}
-}
-
 // expire removes members suspected or left for longer than RemoveAfter,
 // remembering their generation for RememberRemoved, and forgets remembered
 // IDs whose time is up.
@@ -128,13 +86,23 @@ func (c *Core) expire(now time.Time) {
 		}
 		node, _ := c.st.Node(m.id)
 		c.removeMember(m)
-		c.removed[m.id] = removedID{gen: node.Generation, heartbeat: m.heartbeat, until: now.Add(c.cfg.RememberRemoved)}
+		c.removed[m.id] = removedID{gen: node.Generation, maxVersion: node.MaxVersion, until: now.Add(c.cfg.RememberRemoved)}
 		c.emit(Event{Kind: EventRemove, Node: m.id, Generation: node.Generation})
 		i-- // removeMember moved another member into slot i
 	}
 	for id, r := range c.removed {
 		if !now.Before(r.until) {
 			delete(c.removed, id)
+			if _, ok := c.mon.mine[id]; ok {
+				c.clearVerdict(id) // the node is forgotten: so is the verdict
+			}
+		}
+	}
+	for id := range c.mon.mine {
+		if _, known := c.members[id]; !known {
+			if _, remembered := c.removed[id]; !remembered {
+				c.clearVerdict(id)
+			}
 		}
 	}
 }
@@ -145,32 +113,46 @@ func (c *Core) removeMember(m *member) {
 	c.order[m.idx] = c.order[last]
 	c.order[m.idx].idx = m.idx
 	c.order = c.order[:last]
+	c.rehash(&m.h, store.Node{}, true)
 	delete(c.members, m.id)
 	if err := c.st.Remove(m.id); err != nil {
 		c.stats.StoreErrors++
 		c.log.Error("store remove failed", "node", m.id, "err", err)
 	}
-	c.det.Forget(m.id)
+	c.forgetMonitor(m.id)
+	if _, watched := c.mon.targets[m.id]; watched {
+		delete(c.mon.targets, m.id)
+		c.det.Forget(m.id)
+	}
 	delete(c.gcMarks, m.id)
 	delete(c.staged, m.id)
+	c.noteActivity()
+	c.membershipChanged()
 }
 
-// revive forgets a removal when a digest shows the node is alive after all:
-// a heartbeat newer than any seen before the removal (a node that was only
-// cut off, as in a long partition), or a newer generation. A departed node
-// stays removed.
-func (c *Core) revive(e *codec.DigestEntry) {
+// revive forgets a removal when gossip shows the node is alive after all:
+// a newer generation, or more state of the removed one (a node that was
+// only cut off, as in a long partition, and has refuted since). A
+// departed node stays removed.
+func (c *Core) revive(e *codec.DigestEntry, _ bool) {
 	r, ok := c.removed[e.ID]
-	if ok && !e.Left && (e.Generation > r.gen || e.Generation == r.gen && e.Heartbeat > r.heartbeat) {
+	if ok && !e.Left && (e.Generation > r.gen || e.Generation == r.gen && e.MaxVersion > r.maxVersion) {
 		delete(c.removed, e.ID)
 	}
 }
 
-// isRemoved reports whether gossip about generation gen of id is stale: the
-// node was removed at that generation or a later one.
-func (c *Core) isRemoved(id string, gen uint64) bool {
+// heardFrom forgets the removal of a node that sent this node a message
+// itself: it is alive.
+func (c *Core) heardFrom(id string) {
+	delete(c.removed, id)
+}
+
+// isRemoved reports whether gossip about node id at (gen, version) is
+// stale: the node was removed at a later generation, or at that one with
+// no less state.
+func (c *Core) isRemoved(id string, gen, version uint64) bool {
 	r, ok := c.removed[id]
-	return ok && gen <= r.gen
+	return ok && (gen < r.gen || gen == r.gen && version <= r.maxVersion)
 }
 
 // Leave marks this node as departed: its digest entry carries Left from now
@@ -181,7 +163,10 @@ func (c *Core) Leave(now time.Time) {
 		c.left = true
 		n, _ := c.st.Node(c.cfg.ID)
 		n.Left = true
-		c.write(c.newWrite(n))
+		if c.write(c.newWrite(n)) {
+			c.touch(c.cfg.ID)
+			c.noteChange(c.cfg.ID)
+		}
 	}
 	syn := c.synMessage()
 	to := c.randomAlive(2 * c.cfg.Fanout)

@@ -35,10 +35,17 @@ type candidate struct {
 // cost a scan of every candidate's entries to count exactly.
 func (c *candidate) stale() uint64 { return c.upto - c.from }
 
-// candidates appends to dst the nodes the digest's sender lacks deltas of:
-// those it lists behind this node, and, when coverage is set, those within
-// the digest's complete range that it does not list at all.
-func (c *Core) candidates(dst []candidate, d *codec.Digest, coverage bool) []candidate {
+// resetCands empties the candidate list before a message is answered.
+func (c *Core) resetCands() {
+	c.entryBuf = c.entryBuf[:0]
+	c.cands = c.cands[:0]
+	clear(c.candIDs)
+}
+
+// addCandidates adds the nodes the digest's sender lacks deltas of: those
+// it lists behind this node, and those within its covered buckets that it
+// does not list at all. A node is added once per message.
+func (c *Core) addCandidates(d *codec.Digest) {
 	clear(c.listed)
 	for i := range d.Entries {
 		e := &d.Entries[i]
@@ -67,19 +74,45 @@ func (c *Core) candidates(dst []candidate, d *codec.Digest, coverage bool) []can
 		if cand.unknown && n.Left {
 			continue // never spread a departed node to someone new
 		}
-		dst = append(dst, cand)
+		c.addCandidate(cand)
 	}
-	if coverage {
-		c.st.Range(d.Lo, d.Hi, func(n store.Node) bool {
-			if _, ok := c.listed[n.ID]; ok || n.Left {
-				return true
+	for _, b := range d.Cover {
+		c.eachIn(b, func(id string) {
+			if _, ok := c.listed[id]; !ok {
+				c.addUnknown(id)
 			}
-			dst = append(dst, candidate{id: n.ID, gen: n.Generation, upto: n.MaxVersion, gc: n.GCVersion,
-				unknown: true})
-			return true
 		})
 	}
-	return dst
+}
+
+// addUnknown adds node id as a candidate the peer has never heard of.
+func (c *Core) addUnknown(id string) {
+	n, ok := c.st.Node(id)
+	if !ok || n.Left {
+		return
+	}
+	c.addCandidate(candidate{id: n.ID, gen: n.Generation, upto: n.MaxVersion, gc: n.GCVersion, unknown: true})
+}
+
+func (c *Core) addCandidate(cand candidate) {
+	if _, dup := c.candIDs[cand.id]; dup {
+		return
+	}
+	c.candIDs[cand.id] = struct{}{}
+	c.cands = append(c.cands, cand)
+}
+
+// eachIn calls fn with the ID of every node this node holds in bucket b,
+// itself included, in a deterministic order.
+func (c *Core) eachIn(b codec.BucketID, fn func(id string)) {
+	if c.self.entry != 0 && b.Contains(c.self.id) {
+		fn(c.cfg.ID)
+	}
+	for _, m := range c.order {
+		if m.h.entry != 0 && b.Contains(m.h.id) {
+			fn(m.id)
+		}
+	}
 }
 
 // fillEntries fills cand.entries, once: every entry above cand.from, and
@@ -321,7 +354,7 @@ func (p *packer) finish(cands []candidate) ([]codec.NodeDelta, int) {
 // One stream per peer per StreamCooldown: a peer that asks again before the
 // last stream has landed gets a datagram.
 func (c *Core) packOut(now time.Time, to string, cands []candidate, budget int) ([]codec.NodeDelta, bool) {
-	room := c.cfg.MTU - c.sizer.Base(codec.KindAck, c.cfg.ID, "", "")
+	room := c.cfg.MTU - c.sizer.Base(codec.KindAck, c.cfg.ID)
 	deltas, cut, tooLarge := c.pack(cands, budget, room)
 	stream := false
 	last, recent := c.streamed[to]

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scuttlebutt-go/scuttlebutt/codec"
-	"github.com/scuttlebutt-go/scuttlebutt/codec/json"
+	"github.com/scuttlebutt-go/scuttlebutt/codec/binary"
 	"github.com/scuttlebutt-go/scuttlebutt/detector/interval"
 	"github.com/scuttlebutt-go/scuttlebutt/store"
 	storemem "github.com/scuttlebutt-go/scuttlebutt/store/mem"
@@ -53,13 +53,14 @@ type pending struct {
 func addr(i int) string { return fmt.Sprintf("a%d", i) }
 
 func newWorld(t *testing.T, seed uint64, n, mtu int) *world {
-	w := &world{t: t, rng: rand.New(rand.NewPCG(seed, 7)), codec: json.Codec{},
+	w := &world{t: t, rng: rand.New(rand.NewPCG(seed, 7)), codec: binary.Codec{},
 		now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	for i := range n {
 		st := storemem.New()
 		det, err := interval.New(interval.Config{Interval: time.Second, K: 1000})
 		require.NoError(t, err)
 		c, err := New(Config{ID: fmt.Sprintf("n%d", i), Generation: 1, Addr: addr(i), Fanout: 1 + int(seed%3),
+			HeartbeatInterval: time.Second, Monitors: 3, Quiet: seed%2 == 0,
 			MTU: mtu, Ordering: Ordering(seed % 2), RemoveAfter: time.Hour, RememberRemoved: time.Hour,
 			TombstoneGrace: time.Duration(seed%4) * time.Second, // 0: never collect
 			Store:          st, Detector: det, Sizer: w.codec, Rand: rand.New(rand.NewPCG(seed, uint64(i)))}, w.now)

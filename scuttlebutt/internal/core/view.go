@@ -30,8 +30,10 @@ type NodeView struct {
 	Addr       string
 	Status     Status
 	// Since is when Status last changed (zero for this node).
-	Since     time.Time
-	Heartbeat uint64
+	Since time.Time
+	// Incarnation is the node's incarnation: how many times it refuted a
+	// suspicion in this generation.
+	Incarnation uint64
 	// Version is the highest version of the node's state held.
 	Version uint64
 }
@@ -48,12 +50,12 @@ func (c *Core) View(id string) (NodeView, bool) {
 func (c *Core) view(n store.Node) NodeView {
 	v := NodeView{ID: n.ID, Generation: n.Generation, Version: n.MaxVersion, Status: StatusAlive}
 	if n.ID == c.cfg.ID {
-		v.Addr, v.Heartbeat = c.cfg.Addr, c.heartbeat
+		v.Addr, v.Incarnation = c.cfg.Addr, c.inc
 		if n.Left {
 			v.Status = StatusLeft
 		}
 	} else if m := c.members[n.ID]; m != nil {
-		v.Addr, v.Status, v.Since, v.Heartbeat = m.addr, m.status, m.since, m.heartbeat
+		v.Addr, v.Status, v.Since, v.Incarnation = m.addr, m.status, m.since, m.inc
 	} else if n.Left {
 		v.Status = StatusLeft
 	}

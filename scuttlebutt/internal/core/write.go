@@ -55,6 +55,8 @@ func (c *Core) put(key, value string, tombstone bool) error {
 	if !c.write(w) {
 		return fmt.Errorf("%w: writing %q", ErrStore, key)
 	}
+	c.touch(c.cfg.ID)
+	c.noteChange(c.cfg.ID)
 	c.emitEntry(c.cfg.ID, c.cfg.Generation, e)
 	return nil
 }
@@ -112,7 +114,7 @@ func (c *Core) deltaSize(e *codec.Entry, k int, v uint64) int {
 	*hdr = codec.NodeDelta{ID: c.cfg.ID, Generation: c.cfg.Generation, From: v,
 		Upto: v, GCVersion: v, Reset: true}
 	s := c.sizer
-	n := s.Base(codec.KindAck, c.cfg.ID, "", "") + s.DeltaCount(1) + s.NodeDelta(hdr) + s.EntryCount(k)
+	n := s.Base(codec.KindAck, c.cfg.ID) + s.DeltaCount(1) + s.NodeDelta(hdr) + s.EntryCount(k)
 	if e != nil {
 		n += s.Entry(e)
 	}

@@ -1,0 +1,89 @@
+package tests
+
+import (
+	"cmp"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/scuttlebutt-go/scuttlebutt/codec"
+	"github.com/scuttlebutt-go/scuttlebutt/scuttlebutt"
+	"github.com/scuttlebutt-go/scuttlebutt/scuttlebutt/sim"
+	"github.com/scuttlebutt-go/scuttlebutt/transport/mem"
+)
+
+// monitorOf returns the index of the node that watches victim as its
+// first ring successor: its predecessor on the ring of IDs ordered by
+// codec.IDHash (see scuttlebutt/doc.go).
+func monitorOf(n, victim int) int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		return cmp.Or(cmp.Compare(codec.IDHash(sim.ID(a)), codec.IDHash(sim.ID(b))), cmp.Compare(sim.ID(a), sim.ID(b)))
+	})
+	p := slices.Index(idx, victim)
+	return idx[(p-1+n)%n]
+}
+
+// TestOneWayPartitionFromOneMonitor: one monitor's PINGs never reach a
+// node (a one-way partition). That monitor's verdict alone is no quorum:
+// no node reports the node suspected, and it is never removed.
+func TestOneWayPartitionFromOneMonitor(t *testing.T) {
+	c, log := detectionCluster(t, 20, 70, 0)
+	const victim = 7
+	mon := monitorOf(20, victim)
+	c.RunRounds(20, func() bool { return false })
+	start := c.Net.Now()
+	c.Net.SetLink(c.Addrs[mon], c.Addrs[victim], mem.Link{Loss: 1})
+	c.RunRounds(240, func() bool { return false }) // two minutes
+	suspectedBy := map[int]bool{}
+	for _, e := range log.all() {
+		if e.Kind == scuttlebutt.EventSuspect && e.Node == sim.ID(victim) && e.at.After(start) {
+			suspectedBy[e.observer] = true
+		}
+	}
+	require.Empty(t, suspectedBy, "one monitor is no quorum")
+	require.NotZero(t, c.Nodes[mon].Stats().Suspicions, "the cut-off monitor did suspect it")
+	require.Zero(t, log.count(scuttlebutt.EventRemove, sim.ID(victim), start))
+	for i, n := range c.Nodes {
+		if i == mon || i == victim {
+			continue
+		}
+		s, ok := n.NodeState(sim.ID(victim))
+		require.True(t, ok)
+		require.Equal(t, scuttlebutt.StatusAlive, s.Status, "node-%d", i)
+	}
+}
+
+// TestLostDeltaRepairedInAQuietCluster: in a cluster gone quiet, one node
+// misses an update (everything sent to it is lost while the update
+// spreads); once its links are back, anti-entropy (hash comparison, not a
+// rumour) repairs it within 3 rounds.
+func TestLostDeltaRepairedInAQuietCluster(t *testing.T) {
+	c, _ := detectionCluster(t, 30, 80, 0)
+	c.Net.SetDefaultLink(mem.Link{}) // no random loss: the one loss is ours
+	c.RunRounds(40, func() bool { return false })
+	const miss, writer = 11, 3
+	quiet := c.Nodes[writer].Stats().QuietRounds
+	c.RunRounds(8, func() bool { return false })
+	require.Greater(t, c.Nodes[writer].Stats().QuietRounds, quiet, "the cluster is quiet")
+
+	for i := range c.Nodes {
+		if i != miss {
+			c.Net.SetLink(c.Addrs[i], c.Addrs[miss], mem.Link{Loss: 1})
+		}
+	}
+	require.NoError(t, c.Nodes[writer].UpdateLocal("k", "v"))
+	_, ok := c.RunRounds(4, func() bool { return c.Count(writer, "k", "v") == len(c.Nodes)-1 })
+	require.True(t, ok, "every other node got the update")
+	require.Zero(t, c.Count(writer, "k", "v")-(len(c.Nodes)-1), "the one node missed it")
+	for i := range c.Nodes {
+		c.Net.ClearLink(c.Addrs[i], c.Addrs[miss])
+	}
+	rounds, ok := c.RunRounds(3, func() bool { return c.Count(writer, "k", "v") == len(c.Nodes) })
+	require.True(t, ok, "repaired within 3 rounds")
+	t.Logf("repaired in %d rounds", rounds)
+}
