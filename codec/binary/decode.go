@@ -2,6 +2,7 @@ package binary
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/scuttlebutt-go/scuttlebutt/codec"
 )
@@ -9,7 +10,9 @@ import (
 // The smallest encodings of the records, used to refuse counts that cannot
 // fit in the remaining input before allocating for them.
 const (
-	minDigestEntry = 1 + 2 + 4     // flags, 1-byte ID, four 1-byte varints
+	minCover       = 1 + 1         // level, 1-byte index
+	minDigestEntry = 1 + 2 + 3     // flags, 1-byte ID, three 1-byte varints
+	minBucket      = 1 + 1 + 8 + 1 // level, 1-byte index, hash, 1-byte count
 	minNodeDelta   = 1 + 2 + 4 + 1 // flags, 1-byte ID, four varints, zero count
 	minEntry       = 1 + 1 + 1 + 1 // flags, two empty strings, varint
 )
@@ -57,31 +60,61 @@ func (d *decoder) message() (*codec.Message, error) {
 		d.i--
 		return nil, d.fail("invalid kind")
 	}
-	if m.From, err = d.id(); err != nil {
-		return nil, err
-	}
-	if m.Digest.Lo, err = d.string(); err != nil {
-		return nil, err
-	}
-	if m.Digest.Hi, err = d.string(); err != nil {
-		return nil, err
-	}
-	n, err := d.count(minDigestEntry)
+	f, err := d.flags(sectionBits)
 	if err != nil {
 		return nil, err
 	}
-	if n > 0 {
-		m.Digest.Entries = make([]codec.DigestEntry, n)
-		for i := range m.Digest.Entries {
-			if err := d.digestEntry(&m.Digest.Entries[i]); err != nil {
+	if m.From, err = d.id(); err != nil {
+		return nil, err
+	}
+	if f&hasHash != 0 {
+		if m.Hash, err = d.uint64(); err != nil {
+			return nil, err
+		}
+		if m.Hash == 0 {
+			d.i -= 8
+			return nil, d.fail("zero hash marked present")
+		}
+	}
+	if f&hasCover != 0 {
+		n, err := d.section(minCover)
+		if err != nil {
+			return nil, err
+		}
+		m.Digest.Cover = make([]codec.BucketID, n)
+		for i := range m.Digest.Cover {
+			if m.Digest.Cover[i], err = d.bucketID(); err != nil {
 				return nil, err
 			}
 		}
 	}
-	if n, err = d.count(minNodeDelta); err != nil {
-		return nil, err
+	if f&hasDigest != 0 {
+		if m.Digest.Entries, err = d.digestEntries(); err != nil {
+			return nil, err
+		}
 	}
-	if n > 0 {
+	if f&hasBuckets != 0 {
+		n, err := d.section(minBucket)
+		if err != nil {
+			return nil, err
+		}
+		m.Buckets = make([]codec.Bucket, n)
+		for i := range m.Buckets {
+			if err := d.bucket(&m.Buckets[i]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if f&hasRequests != 0 {
+		if m.Requests, err = d.digestEntries(); err != nil {
+			return nil, err
+		}
+	}
+	if f&hasDeltas != 0 {
+		n, err := d.section(minNodeDelta)
+		if err != nil {
+			return nil, err
+		}
 		m.Deltas = make([]codec.NodeDelta, n)
 		for i := range m.Deltas {
 			if err := d.nodeDelta(&m.Deltas[i]); err != nil {
@@ -93,6 +126,32 @@ func (d *decoder) message() (*codec.Message, error) {
 		return nil, d.fail("trailing bytes")
 	}
 	return m, nil
+}
+
+// section reads the count of a present section: at least 1, and no more
+// than fit in the remaining input at min bytes per item.
+func (d *decoder) section(min int) (int, error) {
+	n, err := d.count(min)
+	if err == nil && n == 0 {
+		d.i--
+		err = d.fail("present section with no items")
+	}
+	return n, err
+}
+
+// digestEntries reads a present section of digest entries or requests.
+func (d *decoder) digestEntries() ([]codec.DigestEntry, error) {
+	n, err := d.section(minDigestEntry)
+	if err != nil {
+		return nil, err
+	}
+	es := make([]codec.DigestEntry, n)
+	for i := range es {
+		if err := d.digestEntry(&es[i]); err != nil {
+			return nil, err
+		}
+	}
+	return es, nil
 }
 
 func (d *decoder) digestEntry(e *codec.DigestEntry) (err error) {
@@ -110,11 +169,46 @@ func (d *decoder) digestEntry(e *codec.DigestEntry) (err error) {
 	if e.MaxVersion, err = d.uvarint(); err != nil {
 		return err
 	}
-	if e.GCVersion, err = d.uvarint(); err != nil {
+	e.GCVersion, err = d.uvarint()
+	return err
+}
+
+// bucketID reads a level byte and an index varint and refuses a bucket ID
+// that is not Valid.
+func (d *decoder) bucketID() (codec.BucketID, error) {
+	start := d.i
+	l, err := d.byte()
+	if err != nil {
+		return codec.BucketID{}, err
+	}
+	n, err := d.uvarint()
+	if err != nil {
+		return codec.BucketID{}, err
+	}
+	b := codec.BucketID{Level: l, Index: uint32(n)}
+	if n > math.MaxUint32 || !b.Valid() {
+		d.i = start
+		return codec.BucketID{}, d.fail("invalid bucket ID")
+	}
+	return b, nil
+}
+
+func (d *decoder) bucket(b *codec.Bucket) (err error) {
+	if b.BucketID, err = d.bucketID(); err != nil {
 		return err
 	}
-	e.Heartbeat, err = d.uvarint()
-	return err
+	if b.Hash, err = d.uint64(); err != nil {
+		return err
+	}
+	n, err := d.uvarint()
+	if err != nil {
+		return err
+	}
+	if n > math.MaxUint32 {
+		return d.fail("bucket count overflows 32 bits")
+	}
+	b.Count = uint32(n)
+	return nil
 }
 
 func (d *decoder) nodeDelta(n *codec.NodeDelta) (err error) {
@@ -168,6 +262,19 @@ func (d *decoder) byte() (byte, error) {
 	}
 	d.i++
 	return d.b[d.i-1], nil
+}
+
+// uint64 reads 8 bytes, least significant first.
+func (d *decoder) uint64() (uint64, error) {
+	if len(d.b)-d.i < 8 {
+		return 0, d.fail("truncated hash")
+	}
+	var n uint64
+	for j := 7; j >= 0; j-- {
+		n = n<<8 | uint64(d.b[d.i+j])
+	}
+	d.i += 8
+	return n, nil
 }
 
 // flags reads a flags byte and refuses bits outside defined.

@@ -24,6 +24,10 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 func goldens() map[string]*codec.Message {
 	return map[string]*codec.Message{
 		"syn_empty":  {Kind: codec.KindSyn, From: "a"},
+		"ping":       codectest.TypicalPing(),
+		"syn_hints":  codectest.TypicalSyn(),
+		"walk16":     codectest.TypicalWalk(),
+		"listing":    codectest.TypicalListing(),
 		"full":       codectest.Full(),
 		"digest50":   codectest.TypicalDigest(),
 		"delta64":    codectest.TypicalDelta(),
@@ -31,14 +35,21 @@ func goldens() map[string]*codec.Message {
 	}
 }
 
-// boundaries holds every numeric field at a varint width boundary.
+// boundaries holds every numeric field at a varint width boundary, and the
+// first and last bucket of every level.
 func boundaries() *codec.Message {
-	m := &codec.Message{Kind: codec.KindSynAck, From: "b", Digest: codec.Digest{Lo: "a", Hi: "z"}}
+	m := &codec.Message{Kind: codec.KindSynAck, From: "b", Hash: 1}
 	for i, n := range codectest.Numbers {
 		id := fmt.Sprint("n", i)
-		m.Digest.Entries = append(m.Digest.Entries, codec.DigestEntry{ID: id, Generation: n, MaxVersion: n, GCVersion: n, Heartbeat: n, Left: i%2 == 0})
+		m.Digest.Entries = append(m.Digest.Entries, codec.DigestEntry{ID: id, Generation: n, MaxVersion: n, GCVersion: n, Left: i%2 == 0})
+		m.Requests = append(m.Requests, codec.DigestEntry{ID: id, Generation: n, MaxVersion: n / 2, GCVersion: n / 3, Left: i%2 == 1})
+		m.Buckets = append(m.Buckets, codec.Bucket{BucketID: codec.BucketID{Level: codec.MaxLevel, Index: uint32(n) & codectest.LastIndex(codec.MaxLevel)},
+			Hash: n, Count: uint32(n)})
 		m.Deltas = append(m.Deltas, codec.NodeDelta{ID: id, Generation: n, From: n, Upto: n, GCVersion: n, Reset: i%2 == 1,
 			Entries: []codec.Entry{{Key: "k", Value: "v", Version: n, Tombstone: i%3 == 0}}})
+	}
+	for l := uint8(0); l <= codec.MaxLevel; l++ {
+		m.Digest.Cover = append(m.Digest.Cover, codec.BucketID{Level: l}, codec.BucketID{Level: l, Index: codectest.LastIndex(l)})
 	}
 	return m
 }

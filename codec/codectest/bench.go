@@ -6,16 +6,17 @@ import (
 	"github.com/scuttlebutt-go/scuttlebutt/codec"
 )
 
-// Bench runs the standard benchmarks against c: encoding and decoding a
-// 50-node digest (TypicalDigest) and a 64-key delta (TypicalDelta). Each
-// reports the encoded size as bytes/msg.
+// Bench runs the standard benchmarks against c: encoding, decoding and
+// sizing a PING (TypicalPing), the 16 level-1 buckets of a bucket walk
+// (TypicalWalk), a 50-node digest (TypicalDigest) and a 64-key delta
+// (TypicalDelta). Each reports the encoded size as bytes/msg.
 //
 //	func BenchmarkCodec(b *testing.B) { codectest.Bench(b, Codec{}) }
 func Bench(b *testing.B, c codec.Codec) {
 	for _, bc := range []struct {
 		name string
 		m    *codec.Message
-	}{{"Digest50", TypicalDigest()}, {"Delta64", TypicalDelta()}} {
+	}{{"Ping", TypicalPing()}, {"Walk16", TypicalWalk()}, {"Digest50", TypicalDigest()}, {"Delta64", TypicalDelta()}} {
 		enc, err := c.Append(nil, bc.m)
 		if err != nil {
 			b.Fatal(err)
@@ -56,7 +57,7 @@ func Bench(b *testing.B, c codec.Codec) {
 // core's packer counts.
 func DeltasPerPacket(s codec.Sizer, mtu int) int {
 	d := StandardState()
-	size := s.Base(codec.KindAck, "node-00", "", "") + s.DeltaCount(1) + s.NodeDelta(&d)
+	size := s.Base(codec.KindAck, "node-00") + s.DeltaCount(1) + s.NodeDelta(&d)
 	if size > mtu {
 		return 0
 	}

@@ -76,3 +76,32 @@ func TestDeltasPerPacket(t *testing.T) {
 	// beyond readability), so the bar is 1.7 times.
 	assert.GreaterOrEqual(t, 10*fit["binary"], 17*fit["json"], "binary must fit at least 1.7 times as many entries as json")
 }
+
+// TestSizeTable prints the sizes in CODECS.md, each checked against a real
+// encoding:
+//
+//	go test -run TestSizeTable -v ./codec/codectest
+func TestSizeTable(t *testing.T) {
+	const mtu = 1400
+	size := func(c codec.Codec, m *codec.Message) int {
+		b, err := c.Append(nil, m)
+		require.NoError(t, err)
+		require.Equal(t, len(b), codec.Size(c, m), "%s %s", c.Name(), m.Kind)
+		return len(b)
+	}
+	d := codectest.StandardState()
+	digest, walk := codectest.TypicalDigest(), codectest.TypicalWalk()
+	t.Log("| Codec | PING | SYN, 2 entries | SYNACK, 16 buckets | bucket | digest entry | 50-entry SYN | 64-entry ACK | entry | entries per 1,400-byte ACK |")
+	t.Log("|---|---|---|---|---|---|---|---|---|---|")
+	for _, c := range codecs {
+		t.Logf("| %s | %d | %d | %d | %d | %d | %d | %d | %d | %d |", c.Name(),
+			size(c, codectest.TypicalPing()), size(c, codectest.TypicalSyn()), size(c, walk),
+			c.Bucket(&walk.Buckets[5]), c.DigestEntry(&digest.Digest.Entries[25]),
+			size(c, digest), size(c, codectest.TypicalDelta()), c.Entry(&d.Entries[32]),
+			codectest.DeltasPerPacket(c, mtu))
+	}
+	// The idle-traffic budget of the binary codec: a PING is its header,
+	// one flags byte, the sender and the hash.
+	ping := codectest.TypicalPing()
+	assert.Equal(t, 2+1+1+1+(1+len(ping.From))+8, size(binary.Codec{}, ping))
+}

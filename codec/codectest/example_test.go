@@ -23,7 +23,7 @@ func ExampleDeltasPerPacket() {
 // ExampleMessages shows the corpus every codec must round-trip.
 func ExampleMessages() {
 	c := binary.Codec{}
-	for _, m := range codectest.Messages()[:3] {
+	for _, m := range codectest.Messages()[:5] {
 		b, err := c.Append(nil, m)
 		if err != nil {
 			panic(err)
@@ -34,4 +34,6 @@ func ExampleMessages() {
 	// SYN true
 	// SYNACK true
 	// ACK true
+	// PING true
+	// PONG true
 }

@@ -18,7 +18,7 @@ func Fuzz(f *testing.F, c codec.Codec) {
 }
 
 // Seeds returns c's encodings of Messages, each also cut in half, and the
-// foreign samples.
+// foreign and version-2 samples.
 func Seeds(c codec.Codec) [][]byte {
 	var out [][]byte
 	for _, m := range Messages() {
@@ -32,6 +32,9 @@ func Seeds(c codec.Codec) [][]byte {
 		out = append(out, b, b[:len(b)/2])
 	}
 	for _, f := range foreign {
+		out = append(out, f.b)
+	}
+	for _, f := range previous {
 		out = append(out, f.b)
 	}
 	return out

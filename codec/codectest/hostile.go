@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"runtime"
 	"testing"
@@ -155,14 +156,17 @@ func testInflated(t *testing.T, c codec.Codec) {
 
 // foreign holds minimal messages of the codecs in this module and bytes of
 // other protocols. A codec must report each one not its own as
-// ErrCodecMismatch. The module's samples carry protocol version 2.
+// ErrCodecMismatch. The module's samples carry protocol version 3.
 var foreign = []struct {
 	codec string // name of the codec that owns the bytes, or ""
 	b     []byte
 }{
-	{"json", []byte(`{"scuttlebutt":2,"kind":"SYN","from":"a"}`)},
-	{"msgpack", []byte{0x98, 0xa2, 's', 'b', 0x02, 0x01, 0xa1, 'a', 0xa0, 0xa0, 0x90, 0x90}},
-	{"binary", []byte{'S', 'B', 0x02, 0x01, 0x01, 'a', 0x00, 0x00, 0x00, 0x00}},
+	{"json", []byte(`{"scuttlebutt":3,"kind":"SYN","from":"a"}`)},
+	{"msgpack", []byte{0x9a, 0xa2, 's', 'b', 0x03, 0x01, 0xa1, 'a', 0x00, 0x90, 0x90, 0x90, 0x90, 0x90}},
+	{"binary", []byte{'S', 'B', 0x03, 0x01, 0x00, 0x01, 'a'}},
+	{"json", []byte(`{"scuttlebutt":3,"kind":"PING","from":"a","hash":"0102030405060708"}`)},
+	{"msgpack", []byte{0x9a, 0xa2, 's', 'b', 0x03, 0x04, 0xa1, 'a', 0xcf, 1, 2, 3, 4, 5, 6, 7, 8, 0x90, 0x90, 0x90, 0x90, 0x90}},
+	{"binary", []byte{'S', 'B', 0x03, 0x04, 0x01, 0x01, 'a', 8, 7, 6, 5, 4, 3, 2, 1}},
 	{"", []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n")},
 	{"", []byte{0x1f, 0x8b, 0x08, 0x00}},
 	{"", []byte(`{"kind":"SYN","from":"a"}`)},
@@ -171,8 +175,20 @@ var foreign = []struct {
 	{"", []byte{0xff, 0xff, 0xff, 0xff}},
 }
 
+// previous holds minimal messages of the codecs in this module in protocol
+// version 2. A codec must report its own as ErrVersion and the others as
+// ErrCodecMismatch.
+var previous = []struct {
+	codec string
+	b     []byte
+}{
+	{"json", []byte(`{"scuttlebutt":2,"kind":"SYN","from":"a"}`)},
+	{"msgpack", []byte{0x98, 0xa2, 's', 'b', 0x02, 0x01, 0xa1, 'a', 0xa0, 0xa0, 0x90, 0x90}},
+	{"binary", []byte{'S', 'B', 0x02, 0x01, 0x01, 'a', 0x00, 0x00, 0x00, 0x00}},
+}
+
 func testForeign(t *testing.T, c codec.Codec) {
-	own := 0
+	own, old := 0, 0
 	for _, f := range foreign {
 		_, err := decodeNoPanic(c, f.b)
 		if f.codec == c.Name() {
@@ -182,9 +198,120 @@ func testForeign(t *testing.T, c codec.Codec) {
 		}
 		assert.ErrorIs(t, err, codec.ErrCodecMismatch, "foreign sample %q", f.b)
 	}
+	for _, f := range previous {
+		_, err := decodeNoPanic(c, f.b)
+		if f.codec == c.Name() {
+			old++
+			assert.ErrorIs(t, err, codec.ErrVersion, "own version-2 sample %q", f.b)
+			continue
+		}
+		assert.ErrorIs(t, err, codec.ErrCodecMismatch, "foreign version-2 sample %q", f.b)
+	}
 	_, err := decodeNoPanic(c, nil)
 	assert.ErrorIs(t, err, codec.ErrMalformed, "empty input")
-	t.Logf("own samples decoded: %d", own)
+	t.Logf("own samples decoded: %d; own version-2 samples refused: %d", own, old)
+}
+
+// Invalid returns messages that no codec may encode, by what is wrong with
+// them: kinds outside 1–5, empty sender and node IDs in every list, and
+// bucket IDs past MaxLevel or with an index wider than their level in the
+// cover and the bucket list. Append must refuse each with an error wrapping
+// codec.ErrMalformed, and Hostile checks that decoders refuse them too.
+func Invalid() map[string]*codec.Message {
+	bad := []struct {
+		name string
+		id   codec.BucketID
+	}{
+		{"level past MaxLevel", codec.BucketID{Level: codec.MaxLevel + 1}},
+		{"level 255", codec.BucketID{Level: 255, Index: 1}},
+		{"root index 1", codec.BucketID{Index: 1}},
+		{"level 1 index 16", codec.BucketID{Level: 1, Index: 16}},
+		{"level 6 index past 24 bits", codec.BucketID{Level: 6, Index: 1 << 24}},
+		{"MaxLevel index past 28 bits", codec.BucketID{Level: codec.MaxLevel, Index: 1 << 28}},
+		{"largest index", codec.BucketID{Level: codec.MaxLevel, Index: math.MaxUint32}},
+	}
+	ms := map[string]*codec.Message{
+		"kind 0":           {From: "a"},
+		"kind 6":           {Kind: codec.KindPong + 1, From: "a"},
+		"kind 255":         {Kind: 255, From: "a", Hash: 1},
+		"empty from":       {Kind: codec.KindPing, Hash: 1},
+		"empty digest ID":  {Kind: codec.KindSyn, From: "a", Digest: codec.Digest{Entries: []codec.DigestEntry{{}}}},
+		"second digest ID": {Kind: codec.KindPong, From: "a", Digest: codec.Digest{Entries: []codec.DigestEntry{{ID: "b"}, {Left: true}}}},
+		"empty request ID": {Kind: codec.KindSynAck, From: "a", Requests: []codec.DigestEntry{{ID: "b"}, {Generation: 1}}},
+		"empty delta ID":   {Kind: codec.KindAck, From: "a", Deltas: []codec.NodeDelta{{}}},
+		"second delta bad": {Kind: codec.KindAck, From: "a", Deltas: []codec.NodeDelta{{ID: "b"}, {}}},
+	}
+	for _, b := range bad {
+		ms["cover "+b.name] = &codec.Message{Kind: codec.KindSynAck, From: "a",
+			Digest: codec.Digest{Cover: []codec.BucketID{{Level: 1}, b.id}}}
+		ms["bucket "+b.name] = &codec.Message{Kind: codec.KindSynAck, From: "a",
+			Buckets: []codec.Bucket{{BucketID: codec.BucketID{Level: 1}}, {BucketID: b.id, Hash: 1, Count: 1}}}
+	}
+	return ms
+}
+
+// Forgery lets Hostile hand a codec's decoder what its Append refuses to
+// write.
+type Forgery struct {
+	// Append encodes m exactly as the codec's Append does, but without its
+	// checks: it writes whatever kind, bucket ID and string m holds. A
+	// section whose slice is empty but not nil is written as present and
+	// empty, where the format can tell that from an absent section. Hostile
+	// checks that it agrees with Append on valid messages.
+	Append func(dst []byte, m *codec.Message) []byte
+	// RefusesEmpty is set for a format that marks which sections are
+	// present and refuses a present section with no items (which no encoder
+	// writes). Otherwise an empty section must decode as an absent one.
+	RefusesEmpty bool
+}
+
+// Hostile checks c's decoder against forged encodings (see Forgery): every
+// message of Invalid must be refused with an error wrapping
+// codec.ErrMalformed, and each message section forged present but empty is
+// refused or decodes as absent, as f.RefusesEmpty says. A codec's test is
+// one line, with the unchecked encoder exported to tests only:
+//
+//	func TestHostile(t *testing.T) { codectest.Hostile(t, Codec{}, codectest.Forgery{Append: forge}) }
+func Hostile(t *testing.T, c codec.Codec, f Forgery) {
+	t.Run("Faithful", func(t *testing.T) {
+		for _, m := range Messages() {
+			want, err := c.Append(nil, m)
+			require.NoError(t, err)
+			require.Equal(t, want, f.Append(nil, Normalize(m)), "the forger must encode valid messages as Append does")
+		}
+	})
+	t.Run("Invalid", func(t *testing.T) {
+		for name, m := range Invalid() {
+			b := f.Append(nil, m)
+			_, err := decodeNoPanic(c, b)
+			assert.ErrorIs(t, err, codec.ErrMalformed, "%s: %x", name, b)
+		}
+	})
+	t.Run("EmptySections", func(t *testing.T) {
+		empty := map[string]func(m *codec.Message){
+			"cover":    func(m *codec.Message) { m.Digest.Cover = []codec.BucketID{} },
+			"digest":   func(m *codec.Message) { m.Digest.Entries = []codec.DigestEntry{} },
+			"buckets":  func(m *codec.Message) { m.Buckets = []codec.Bucket{} },
+			"requests": func(m *codec.Message) { m.Requests = []codec.DigestEntry{} },
+			"deltas":   func(m *codec.Message) { m.Deltas = []codec.NodeDelta{} },
+		}
+		for name, set := range empty {
+			for _, base := range []*codec.Message{{Kind: codec.KindSynAck, From: "a"}, {Kind: codec.KindPong, From: "a", Hash: 5}} {
+				m := Normalize(base)
+				set(m)
+				b := f.Append(nil, m)
+				got, err := decodeNoPanic(c, b)
+				if f.RefusesEmpty {
+					assert.ErrorIs(t, err, codec.ErrMalformed, "present empty %s: %x", name, b)
+					continue
+				}
+				if assert.NoError(t, err, "present empty %s: %x", name, b) {
+					assert.Equal(t, Normalize(base), Normalize(got), "present empty %s", name)
+					CheckDecode(t, c, b)
+				}
+			}
+		}
+	})
 }
 
 // equal compares messages, treating nil and empty slices alike.

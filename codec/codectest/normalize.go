@@ -10,20 +10,25 @@ func Normalize(m *codec.Message) *codec.Message {
 		return nil
 	}
 	c := *m
-	c.Digest.Entries = nil
-	if len(m.Digest.Entries) > 0 {
-		c.Digest.Entries = append([]codec.DigestEntry(nil), m.Digest.Entries...)
-	}
+	c.Digest.Cover = clone(m.Digest.Cover)
+	c.Digest.Entries = clone(m.Digest.Entries)
+	c.Buckets = clone(m.Buckets)
+	c.Requests = clone(m.Requests)
 	c.Deltas = nil
 	if len(m.Deltas) > 0 {
 		c.Deltas = make([]codec.NodeDelta, len(m.Deltas))
 		for i, d := range m.Deltas {
-			d.Entries = nil
-			if len(m.Deltas[i].Entries) > 0 {
-				d.Entries = append([]codec.Entry(nil), m.Deltas[i].Entries...)
-			}
+			d.Entries = clone(d.Entries)
 			c.Deltas[i] = d
 		}
 	}
 	return &c
+}
+
+// clone copies s, returning nil for an empty s.
+func clone[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return append([]T(nil), s...)
 }

@@ -28,6 +28,7 @@ func Run(t *testing.T, c codec.Codec) {
 	t.Run("AppendKeepsPrefix", func(t *testing.T) { testAppendKeepsPrefix(t, c) })
 	t.Run("DecodeOwnsMemory", func(t *testing.T) { testDecodeOwnsMemory(t, c) })
 	t.Run("SizerZeroCounts", func(t *testing.T) { testSizerZeroCounts(t, c) })
+	t.Run("HashSize", func(t *testing.T) { testHashSize(t, c) })
 	t.Run("Truncated", func(t *testing.T) { testTruncated(t, c) })
 	t.Run("Corrupted", func(t *testing.T) { testCorrupted(t, c) })
 	t.Run("Inflated", func(t *testing.T) { testInflated(t, c) })
@@ -70,8 +71,14 @@ func testNumbers(t *testing.T, c codec.Codec) {
 			// Vary one field at a time so that a codec mixing fields up
 			// cannot pass by symmetry.
 			m := numbered(0)
+			m.Hash = n / 7
+			m.Digest.Cover[0].Index = uint32(n/2) & LastIndex(codec.MaxLevel)
 			m.Digest.Entries[0].MaxVersion = n
 			m.Digest.Entries[0].GCVersion = n / 2
+			m.Buckets[0].Hash = n / 3
+			m.Buckets[0].Count = uint32(n / 5)
+			m.Requests[0].Generation = n
+			m.Requests[0].GCVersion = n / 11
 			m.Deltas[0].Upto = n
 			m.Deltas[0].Entries[0].Version = n
 			RoundTrip(t, c, m)
@@ -88,7 +95,11 @@ func testLengths(t *testing.T, c codec.Codec) {
 func testCounts(t *testing.T, c codec.Codec) {
 	for _, n := range Counts {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			for _, m := range []*codec.Message{WithCounts(n, 0, 0), WithCounts(0, n, 0), WithCounts(0, 0, n)} {
+			for _, m := range []*codec.Message{
+				WithCounts(ListCounts{Cover: n}), WithCounts(ListCounts{Digest: n}),
+				WithCounts(ListCounts{Buckets: n}), WithCounts(ListCounts{Requests: n}),
+				WithCounts(ListCounts{Deltas: n}), WithCounts(ListCounts{Entries: n}),
+			} {
 				// Decoding every large list is slow under the race
 				// detector and adds nothing; the largest is decoded.
 				if n <= 256 || n == Counts[len(Counts)-1] {
@@ -129,9 +140,8 @@ func invalidUTF8Messages(s string) []*codec.Message {
 	base := func() *codec.Message { return stringed("ok") }
 	set := []func(m *codec.Message){
 		func(m *codec.Message) { m.From = s },
-		func(m *codec.Message) { m.Digest.Lo = s },
-		func(m *codec.Message) { m.Digest.Hi = s },
 		func(m *codec.Message) { m.Digest.Entries[0].ID = s },
+		func(m *codec.Message) { m.Requests[0].ID = s },
 		func(m *codec.Message) { m.Deltas[0].ID = s },
 		func(m *codec.Message) { m.Deltas[0].Entries[0].Key = s },
 		func(m *codec.Message) { m.Deltas[0].Entries[0].Value = s },
@@ -145,20 +155,16 @@ func invalidUTF8Messages(s string) []*codec.Message {
 	return ms
 }
 
+// testInvalidMessage checks that Append refuses every message of Invalid,
+// and nil, and leaves dst as it was.
 func testInvalidMessage(t *testing.T, c codec.Codec) {
-	cases := map[string]*codec.Message{
-		"nil":              nil,
-		"zero kind":        {From: "a"},
-		"unknown kind":     {Kind: codec.KindAck + 1, From: "a"},
-		"empty from":       {Kind: codec.KindSyn},
-		"empty digest ID":  {Kind: codec.KindSyn, From: "a", Digest: codec.Digest{Entries: []codec.DigestEntry{{}}}},
-		"empty delta ID":   {Kind: codec.KindAck, From: "a", Deltas: []codec.NodeDelta{{}}},
-		"second delta bad": {Kind: codec.KindAck, From: "a", Deltas: []codec.NodeDelta{{ID: "b"}, {}}},
-	}
+	cases := Invalid()
+	cases["nil"] = nil
 	for name, m := range cases {
 		t.Run(name, func(t *testing.T) {
-			_, err := c.Append([]byte("prefix"), m)
-			assert.Error(t, err)
+			b, err := c.Append([]byte("prefix"), m)
+			assert.ErrorIs(t, err, codec.ErrMalformed)
+			assert.Equal(t, "prefix", string(b))
 		})
 	}
 }
@@ -193,18 +199,67 @@ func testDecodeOwnsMemory(t *testing.T, c codec.Codec) {
 }
 
 func testSizerZeroCounts(t *testing.T, c codec.Codec) {
+	assert.Zero(t, c.CoverCount(0), "CoverCount(0)")
 	assert.Zero(t, c.DigestCount(0), "DigestCount(0)")
+	assert.Zero(t, c.BucketCount(0), "BucketCount(0)")
+	assert.Zero(t, c.RequestCount(0), "RequestCount(0)")
 	assert.Zero(t, c.DeltaCount(0), "DeltaCount(0)")
 	assert.Zero(t, c.EntryCount(0), "EntryCount(0)")
-	// Growing a list one item at a time must track the real size, which is
-	// how the core's packer uses the Sizer.
-	m := &codec.Message{Kind: codec.KindSynAck, From: "p", Deltas: []codec.NodeDelta{{ID: "d"}}}
-	for i := range 300 {
-		m.Digest.Entries = append(m.Digest.Entries, codec.DigestEntry{ID: fmt.Sprint(i), Heartbeat: uint64(i)})
-		m.Deltas[0].Entries = append(m.Deltas[0].Entries, codec.Entry{Key: fmt.Sprint(i), Version: uint64(i)})
+	// Growing the lists one item at a time must track the real size, which
+	// is how the core's packer uses the Sizer; each list is also grown alone
+	// from empty, so that a section's first item is checked by itself.
+	grow := []func(m *codec.Message, i int){
+		func(m *codec.Message, i int) { m.Digest.Cover = append(m.Digest.Cover, nthBucket(i)) },
+		func(m *codec.Message, i int) {
+			m.Digest.Entries = append(m.Digest.Entries, codec.DigestEntry{ID: fmt.Sprint(i), MaxVersion: uint64(i)})
+		},
+		func(m *codec.Message, i int) {
+			m.Buckets = append(m.Buckets, codec.Bucket{BucketID: nthBucket(i), Hash: uint64(i), Count: uint32(i)})
+		},
+		func(m *codec.Message, i int) {
+			m.Requests = append(m.Requests, codec.DigestEntry{ID: fmt.Sprint(i), Left: i%2 == 0})
+		},
+		func(m *codec.Message, i int) { m.Deltas = append(m.Deltas, codec.NodeDelta{ID: fmt.Sprint(i)}) },
+		func(m *codec.Message, i int) {
+			if len(m.Deltas) == 0 {
+				m.Deltas = []codec.NodeDelta{{ID: "d"}}
+			}
+			m.Deltas[0].Entries = append(m.Deltas[0].Entries, codec.Entry{Key: fmt.Sprint(i), Version: uint64(i)})
+		},
+	}
+	check := func(m *codec.Message, what string, i int) {
 		b, err := c.Append(nil, m)
 		require.NoError(t, err)
-		require.Equal(t, len(b), codec.Size(c, m), "items: %d", i+1)
+		require.Equal(t, len(b), codec.Size(c, m), "%s, items: %d", what, i+1)
+	}
+	for s, g := range grow {
+		m := &codec.Message{Kind: codec.KindSynAck, From: "p"}
+		for i := range 20 {
+			g(m, i)
+			check(m, fmt.Sprint("list ", s, " alone"), i)
+		}
+	}
+	m := &codec.Message{Kind: codec.KindSynAck, From: "p", Hash: 1}
+	for i := range 300 {
+		for _, g := range grow {
+			g(m, i)
+		}
+		check(m, "every list", i)
+	}
+}
+
+// testHashSize checks that a non-zero hash adds HashSize whatever its value.
+func testHashSize(t *testing.T, c codec.Codec) {
+	for _, m := range []*codec.Message{{Kind: codec.KindPing, From: "p"}, Full(), TypicalSyn()} {
+		m.Hash = 0
+		without, err := c.Append(nil, m)
+		require.NoError(t, err)
+		for _, h := range Hashes {
+			m.Hash = h
+			b, err := c.Append(nil, m)
+			require.NoError(t, err)
+			assert.Equal(t, c.HashSize(), len(b)-len(without), "hash %#x", h)
+		}
 	}
 }
 

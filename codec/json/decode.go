@@ -57,20 +57,37 @@ func (d *decoder) message() (*codec.Message, error) {
 		case "from":
 			bit = 2
 			m.From, err = d.string()
-		case "lo":
+		case "hash":
 			bit = 4
-			m.Digest.Lo, err = d.string()
-		case "hi":
+			m.Hash, err = d.hash()
+		case "cover":
 			bit = 8
-			m.Digest.Hi, err = d.string()
+			err = d.array(func() error {
+				var b codec.Bucket
+				err := d.bucket(&b, false)
+				m.Digest.Cover = append(m.Digest.Cover, b.BucketID)
+				return err
+			})
 		case "digest":
 			bit = 16
 			err = d.array(func() error {
 				m.Digest.Entries = append(m.Digest.Entries, codec.DigestEntry{})
 				return d.digestEntry(&m.Digest.Entries[len(m.Digest.Entries)-1])
 			})
-		case "deltas":
+		case "buckets":
 			bit = 32
+			err = d.array(func() error {
+				m.Buckets = append(m.Buckets, codec.Bucket{})
+				return d.bucket(&m.Buckets[len(m.Buckets)-1], true)
+			})
+		case "requests":
+			bit = 64
+			err = d.array(func() error {
+				m.Requests = append(m.Requests, codec.DigestEntry{})
+				return d.digestEntry(&m.Requests[len(m.Requests)-1])
+			})
+		case "deltas":
+			bit = 128
 			err = d.array(func() error {
 				m.Deltas = append(m.Deltas, codec.NodeDelta{})
 				return d.nodeDelta(&m.Deltas[len(m.Deltas)-1])
@@ -111,6 +128,10 @@ func (d *decoder) kind(m *codec.Message) error {
 		m.Kind = codec.KindSynAck
 	case "ACK":
 		m.Kind = codec.KindAck
+	case "PING":
+		m.Kind = codec.KindPing
+	case "PONG":
+		m.Kind = codec.KindPong
 	default:
 		return d.fail("unknown kind")
 	}
@@ -134,11 +155,8 @@ func (d *decoder) digestEntry(e *codec.DigestEntry) error {
 		case "gcVersion":
 			bit = 8
 			e.GCVersion, err = d.uint()
-		case "heartbeat":
-			bit = 16
-			e.Heartbeat, err = d.uint()
 		case "left":
-			bit = 32
+			bit = 16
 			e.Left, err = d.bool()
 		default:
 			return d.fail("unknown field")
@@ -149,6 +167,48 @@ func (d *decoder) digestEntry(e *codec.DigestEntry) error {
 		err = d.fail("missing or empty id")
 	}
 	return err
+}
+
+// bucket parses a bucket object, or with full unset a covered bucket object
+// (level and index only), and refuses a bucket ID that is not Valid.
+func (d *decoder) bucket(b *codec.Bucket, full bool) error {
+	var seen uint
+	var level, index uint64
+	err := d.object(func(key []byte) (err error) {
+		bit := uint(0)
+		switch k := string(key); {
+		case k == "level":
+			bit = 1
+			level, err = d.uint()
+		case k == "index":
+			bit = 2
+			index, err = d.uint()
+		case k == "hash" && full:
+			bit = 4
+			b.Hash, err = d.hash()
+		case k == "count" && full:
+			bit = 8
+			var n uint64
+			if n, err = d.uint(); err == nil && n > math.MaxUint32 {
+				err = d.fail("bucket count overflows 32 bits")
+			}
+			b.Count = uint32(n)
+		default:
+			return d.fail("unknown field")
+		}
+		return d.once(&seen, bit, err)
+	})
+	if err != nil {
+		return err
+	}
+	if seen&3 != 3 {
+		return d.fail("missing level or index")
+	}
+	b.BucketID = codec.BucketID{Level: uint8(level), Index: uint32(index)}
+	if level > math.MaxUint8 || index > math.MaxUint32 || !b.Valid() {
+		return d.fail("invalid bucket ID")
+	}
+	return nil
 }
 
 func (d *decoder) nodeDelta(n *codec.NodeDelta) error {
@@ -424,6 +484,31 @@ func (d *decoder) hex4() (rune, bool) {
 	}
 	d.i += 4
 	return r, true
+}
+
+// hash parses a string of 16 hex digits.
+func (d *decoder) hash() (uint64, error) {
+	s, err := d.rawString()
+	if err != nil {
+		return 0, err
+	}
+	if len(s) != 16 {
+		return 0, d.fail("hash is not 16 hex digits")
+	}
+	var h uint64
+	for _, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+			h = h<<4 | uint64(c-'0')
+		case c >= 'a' && c <= 'f':
+			h = h<<4 | uint64(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			h = h<<4 | uint64(c-'A'+10)
+		default:
+			return 0, d.fail("hash is not 16 hex digits")
+		}
+	}
+	return h, nil
 }
 
 // uint parses an unsigned decimal integer with no sign, fraction, exponent

@@ -11,14 +11,18 @@ import (
 const (
 	fKind       = `,"kind":`
 	fFrom       = `,"from":`
-	fLo         = `,"lo":`
-	fHi         = `,"hi":`
+	fHash       = `,"hash":`
+	fCover      = `,"cover":[`
 	fDigest     = `,"digest":[`
+	fBuckets    = `,"buckets":[`
+	fRequests   = `,"requests":[`
 	fDeltas     = `,"deltas":[`
+	fLevel      = `{"level":`
+	fIndex      = `,"index":`
+	fCount      = `,"count":`
 	fID         = `{"id":`
 	fGeneration = `,"generation":`
 	fMaxVersion = `,"maxVersion":`
-	fHeartbeat  = `,"heartbeat":`
 	fLeft       = `,"left":true`
 	fDeltaFrom  = `,"from":`
 	fUpto       = `,"upto":`
@@ -31,37 +35,65 @@ const (
 	fTombstone  = `,"tombstone":true`
 )
 
-// appendMessage encodes a validated message.
-func appendMessage(b []byte, m *codec.Message) []byte {
+// hashLen is the size of a hash as a JSON string: 16 hex digits and quotes.
+const hashLen = 16 + 2
+
+// appendMessage encodes a message without checking it. With keepEmpty (for
+// forging hostile input in tests), a list that is empty but not nil is
+// written as an empty array.
+func appendMessage(b []byte, m *codec.Message, keepEmpty bool) []byte {
 	b = append(b, header...)
 	b = strconv.AppendUint(b, Version, 10)
 	b = append(b, fKind...)
 	b = appendString(b, m.Kind.String())
 	b = append(b, fFrom...)
 	b = appendString(b, m.From)
-	b = appendOptString(b, fLo, m.Digest.Lo)
-	b = appendOptString(b, fHi, m.Digest.Hi)
-	if len(m.Digest.Entries) > 0 {
-		b = append(b, fDigest...)
-		for i := range m.Digest.Entries {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendDigestEntry(b, &m.Digest.Entries[i])
-		}
-		b = append(b, ']')
-	}
-	if len(m.Deltas) > 0 {
-		b = append(b, fDeltas...)
-		for i := range m.Deltas {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendNodeDelta(b, &m.Deltas[i])
-		}
-		b = append(b, ']')
-	}
+	b = appendOptHash(b, fHash, m.Hash)
+	b = appendList(b, fCover, len(m.Digest.Cover), keepEmpty && m.Digest.Cover != nil, func(b []byte, i int) []byte {
+		c := m.Digest.Cover[i]
+		return append(appendBucketID(b, c), '}')
+	})
+	b = appendList(b, fDigest, len(m.Digest.Entries), keepEmpty && m.Digest.Entries != nil, func(b []byte, i int) []byte {
+		return appendDigestEntry(b, &m.Digest.Entries[i])
+	})
+	b = appendList(b, fBuckets, len(m.Buckets), keepEmpty && m.Buckets != nil, func(b []byte, i int) []byte {
+		k := &m.Buckets[i]
+		b = appendBucketID(b, k.BucketID)
+		b = appendOptHash(b, fHash, k.Hash)
+		b = appendOptUint(b, fCount, uint64(k.Count))
+		return append(b, '}')
+	})
+	b = appendList(b, fRequests, len(m.Requests), keepEmpty && m.Requests != nil, func(b []byte, i int) []byte {
+		return appendDigestEntry(b, &m.Requests[i])
+	})
+	b = appendList(b, fDeltas, len(m.Deltas), keepEmpty && m.Deltas != nil, func(b []byte, i int) []byte {
+		return appendNodeDelta(b, &m.Deltas[i])
+	})
 	return append(b, '}')
+}
+
+// appendList appends field, then item(b, i) for i < n separated by commas,
+// then the closing bracket; nothing when n is zero, unless always is set.
+func appendList(b []byte, field string, n int, always bool, item func(b []byte, i int) []byte) []byte {
+	if n == 0 && !always {
+		return b
+	}
+	b = append(b, field...)
+	for i := range n {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = item(b, i)
+	}
+	return append(b, ']')
+}
+
+// appendBucketID appends an object's opening, level and index.
+func appendBucketID(b []byte, c codec.BucketID) []byte {
+	b = append(b, fLevel...)
+	b = strconv.AppendUint(b, uint64(c.Level), 10)
+	b = append(b, fIndex...)
+	return strconv.AppendUint(b, uint64(c.Index), 10)
 }
 
 func appendDigestEntry(b []byte, e *codec.DigestEntry) []byte {
@@ -70,7 +102,6 @@ func appendDigestEntry(b []byte, e *codec.DigestEntry) []byte {
 	b = appendOptUint(b, fGeneration, e.Generation)
 	b = appendOptUint(b, fMaxVersion, e.MaxVersion)
 	b = appendOptUint(b, fGCVersion, e.GCVersion)
-	b = appendOptUint(b, fHeartbeat, e.Heartbeat)
 	if e.Left {
 		b = append(b, fLeft...)
 	}
@@ -87,16 +118,9 @@ func appendNodeDelta(b []byte, d *codec.NodeDelta) []byte {
 		b = append(b, fReset...)
 	}
 	b = appendOptUint(b, fGCVersion, d.GCVersion)
-	if len(d.Entries) > 0 {
-		b = append(b, fEntries...)
-		for i := range d.Entries {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendEntry(b, &d.Entries[i])
-		}
-		b = append(b, ']')
-	}
+	b = appendList(b, fEntries, len(d.Entries), false, func(b []byte, i int) []byte {
+		return appendEntry(b, &d.Entries[i])
+	})
 	return append(b, '}')
 }
 
@@ -118,6 +142,20 @@ func appendOptUint(b []byte, field string, n uint64) []byte {
 	}
 	b = append(b, field...)
 	return strconv.AppendUint(b, n, 10)
+}
+
+// appendOptHash appends field and h as a string of 16 lower-case hex
+// digits unless h is zero.
+func appendOptHash(b []byte, field string, h uint64) []byte {
+	if h == 0 {
+		return b
+	}
+	b = append(b, field...)
+	b = append(b, '"')
+	for shift := 60; shift >= 0; shift -= 4 {
+		b = append(b, hexDigits[h>>uint(shift)&0xf])
+	}
+	return append(b, '"')
 }
 
 // appendOptString appends field and s unless s is empty.

@@ -9,8 +9,8 @@ import (
 )
 
 // Version is the protocol version this codec writes and the only one it
-// reads.
-const Version = 2
+// reads: codec.Version.
+const Version = codec.Version
 
 // header starts every message; the version number follows it.
 const header = `{"scuttlebutt":`
@@ -30,12 +30,13 @@ func (Codec) Match(b []byte) bool { return bytes.HasPrefix(b, []byte(header)) }
 
 // Append encodes m, appending to dst. It returns an error wrapping
 // codec.ErrMalformed, and dst unchanged, if m is nil, has an invalid Kind, an
-// empty From or node ID, or a string that is not valid UTF-8.
+// empty From or node ID, a bucket ID that is not Valid, or a string that is
+// not valid UTF-8.
 func (Codec) Append(dst []byte, m *codec.Message) ([]byte, error) {
 	if err := validate(m); err != nil {
 		return dst, err
 	}
-	return appendMessage(dst, m), nil
+	return appendMessage(dst, m, false), nil
 }
 
 // Decode parses one message. Errors wrap codec.ErrCodecMismatch when b
@@ -65,16 +66,28 @@ func validate(m *codec.Message) error {
 		return bad("invalid kind")
 	case m.From == "":
 		return bad("empty From")
-	case !utf8.ValidString(m.From) || !utf8.ValidString(m.Digest.Lo) || !utf8.ValidString(m.Digest.Hi):
+	case !utf8.ValidString(m.From):
 		return bad("string is not valid UTF-8")
 	}
-	for i := range m.Digest.Entries {
-		e := &m.Digest.Entries[i]
-		if e.ID == "" {
-			return bad("empty digest entry ID")
+	for _, c := range m.Digest.Cover {
+		if !c.Valid() {
+			return bad("invalid covered bucket")
 		}
-		if !utf8.ValidString(e.ID) {
-			return bad("string is not valid UTF-8")
+	}
+	for _, es := range [][]codec.DigestEntry{m.Digest.Entries, m.Requests} {
+		for i := range es {
+			e := &es[i]
+			if e.ID == "" {
+				return bad("empty digest entry or request ID")
+			}
+			if !utf8.ValidString(e.ID) {
+				return bad("string is not valid UTF-8")
+			}
+		}
+	}
+	for i := range m.Buckets {
+		if !m.Buckets[i].Valid() {
+			return bad("invalid bucket")
 		}
 	}
 	for i := range m.Deltas {

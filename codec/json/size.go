@@ -2,21 +2,22 @@ package json
 
 import "github.com/scuttlebutt-go/scuttlebutt/codec"
 
-// Base is the size of a message with no digest entries and no deltas. For an
-// invalid kind it counts the name "UNKNOWN"; such a message cannot be encoded.
-func (Codec) Base(k codec.Kind, from, lo, hi string) int {
-	n := len(header) + uintLen(Version) + len(fKind) + stringLen(k.String()) +
+// Base is the size of a message with no hash and no lists. For an invalid
+// kind it counts the name "UNKNOWN"; such a message cannot be encoded.
+func (Codec) Base(k codec.Kind, from string) int {
+	return len(header) + uintLen(Version) + len(fKind) + stringLen(k.String()) +
 		len(fFrom) + stringLen(from) + 1 // the closing brace
-	return n + optStringLen(fLo, lo) + optStringLen(fHi, hi)
 }
 
-// DigestEntry is the size of one digest entry object.
+// HashSize is the size of the "hash" field: always 16 hex digits.
+func (Codec) HashSize() int { return len(fHash) + hashLen }
+
+// DigestEntry is the size of one digest entry or request object.
 func (Codec) DigestEntry(e *codec.DigestEntry) int {
 	n := len(fID) + stringLen(e.ID) + 1 +
 		optUintLen(fGeneration, e.Generation) +
 		optUintLen(fMaxVersion, e.MaxVersion) +
-		optUintLen(fGCVersion, e.GCVersion) +
-		optUintLen(fHeartbeat, e.Heartbeat)
+		optUintLen(fGCVersion, e.GCVersion)
 	if e.Left {
 		n += len(fLeft)
 	}
@@ -26,6 +27,35 @@ func (Codec) DigestEntry(e *codec.DigestEntry) int {
 // DigestCount is the size of the "digest" field and the commas between n
 // entries; the field is omitted when n is zero.
 func (Codec) DigestCount(n int) int { return listLen(fDigest, n) }
+
+// Cover is the size of one covered bucket object.
+func (Codec) Cover(b codec.BucketID) int { return bucketIDLen(b) + 1 }
+
+// CoverCount is the size of the "cover" field and the commas between n
+// buckets; the field is omitted when n is zero.
+func (Codec) CoverCount(n int) int { return listLen(fCover, n) }
+
+// Bucket is the size of one bucket object.
+func (Codec) Bucket(b *codec.Bucket) int {
+	n := bucketIDLen(b.BucketID) + optUintLen(fCount, uint64(b.Count)) + 1
+	if b.Hash != 0 {
+		n += len(fHash) + hashLen
+	}
+	return n
+}
+
+// BucketCount is the size of the "buckets" field and the commas between n
+// buckets; the field is omitted when n is zero.
+func (Codec) BucketCount(n int) int { return listLen(fBuckets, n) }
+
+// RequestCount is the size of the "requests" field and the commas between n
+// requests; the field is omitted when n is zero.
+func (Codec) RequestCount(n int) int { return listLen(fRequests, n) }
+
+// bucketIDLen is the size of a bucket object's opening, level and index.
+func bucketIDLen(b codec.BucketID) int {
+	return len(fLevel) + uintLen(uint64(b.Level)) + len(fIndex) + uintLen(uint64(b.Index))
+}
 
 // NodeDelta is the size of one node delta object without its entries.
 func (Codec) NodeDelta(d *codec.NodeDelta) int {

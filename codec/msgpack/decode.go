@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"sync"
 
 	mp "github.com/vmihailenco/msgpack/v5"
@@ -16,7 +17,9 @@ import (
 // The smallest encodings of the records, used to refuse counts that cannot
 // fit in the remaining input before allocating for them.
 const (
-	minDigestEntry = 1 + 2 + 4 + 1     // header, 1-byte ID, four fixints, bool
+	minCover       = 1 + 1 + 1         // header, two fixints
+	minDigestEntry = 1 + 2 + 3 + 1     // header, 1-byte ID, three fixints, bool
+	minBucket      = 1 + 4             // header, four fixints
 	minNodeDelta   = 1 + 2 + 4 + 1 + 1 // header, 1-byte ID, four fixints, bool, empty array
 	minEntry       = 1 + 1 + 1 + 1 + 1 // header, two empty strings, fixint, bool
 )
@@ -106,23 +109,40 @@ func (d *decoder) message() (*codec.Message, error) {
 	if m.From == "" {
 		return nil, d.fail("empty from")
 	}
-	if m.Digest.Lo, err = d.string(); err != nil {
+	if m.Hash, err = d.uint(); err != nil {
 		return nil, err
 	}
-	if m.Digest.Hi, err = d.string(); err != nil {
-		return nil, err
-	}
-	n, err := d.arrayLen(minDigestEntry)
+	n, err := d.arrayLen(minCover)
 	if err != nil {
 		return nil, err
 	}
 	if n > 0 {
-		m.Digest.Entries = make([]codec.DigestEntry, n)
-		for i := range m.Digest.Entries {
-			if err := d.digestEntry(&m.Digest.Entries[i]); err != nil {
+		m.Digest.Cover = make([]codec.BucketID, n)
+		for i := range m.Digest.Cover {
+			if err = d.fields(coverFields); err != nil {
+				return nil, err
+			}
+			if m.Digest.Cover[i], err = d.bucketID(); err != nil {
 				return nil, err
 			}
 		}
+	}
+	if m.Digest.Entries, err = d.digestEntries(); err != nil {
+		return nil, err
+	}
+	if n, err = d.arrayLen(minBucket); err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		m.Buckets = make([]codec.Bucket, n)
+		for i := range m.Buckets {
+			if err := d.bucket(&m.Buckets[i]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if m.Requests, err = d.digestEntries(); err != nil {
+		return nil, err
 	}
 	if n, err = d.arrayLen(minNodeDelta); err != nil {
 		return nil, err
@@ -141,6 +161,22 @@ func (d *decoder) message() (*codec.Message, error) {
 	return m, nil
 }
 
+// digestEntries reads a list of digest entries or requests; nil when it is
+// empty.
+func (d *decoder) digestEntries() ([]codec.DigestEntry, error) {
+	n, err := d.arrayLen(minDigestEntry)
+	if err != nil || n == 0 {
+		return nil, err
+	}
+	es := make([]codec.DigestEntry, n)
+	for i := range es {
+		if err := d.digestEntry(&es[i]); err != nil {
+			return nil, err
+		}
+	}
+	return es, nil
+}
+
 func (d *decoder) digestEntry(e *codec.DigestEntry) (err error) {
 	if err = d.fields(digestEntryFields); err != nil {
 		return err
@@ -148,13 +184,53 @@ func (d *decoder) digestEntry(e *codec.DigestEntry) (err error) {
 	if e.ID, err = d.id(); err != nil {
 		return err
 	}
-	for _, p := range []*uint64{&e.Generation, &e.MaxVersion, &e.GCVersion, &e.Heartbeat} {
+	for _, p := range []*uint64{&e.Generation, &e.MaxVersion, &e.GCVersion} {
 		if *p, err = d.uint(); err != nil {
 			return err
 		}
 	}
 	e.Left, err = d.bool()
 	return err
+}
+
+// bucketID reads a level and an index and refuses a bucket ID that is not
+// Valid.
+func (d *decoder) bucketID() (codec.BucketID, error) {
+	start := d.pos()
+	l, err := d.uint()
+	if err != nil {
+		return codec.BucketID{}, err
+	}
+	i, err := d.uint()
+	if err != nil {
+		return codec.BucketID{}, err
+	}
+	b := codec.BucketID{Level: uint8(l), Index: uint32(i)}
+	if l > math.MaxUint8 || i > math.MaxUint32 || !b.Valid() {
+		return codec.BucketID{}, fmt.Errorf("msgpack: invalid bucket ID at offset %d: %w", start, codec.ErrMalformed)
+	}
+	return b, nil
+}
+
+func (d *decoder) bucket(b *codec.Bucket) (err error) {
+	if err = d.fields(bucketFields); err != nil {
+		return err
+	}
+	if b.BucketID, err = d.bucketID(); err != nil {
+		return err
+	}
+	if b.Hash, err = d.uint(); err != nil {
+		return err
+	}
+	n, err := d.uint()
+	if err != nil {
+		return err
+	}
+	if n > math.MaxUint32 {
+		return d.fail("bucket count overflows 32 bits")
+	}
+	b.Count = uint32(n)
+	return nil
 }
 
 func (d *decoder) nodeDelta(n *codec.NodeDelta) (err error) {

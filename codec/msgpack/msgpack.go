@@ -11,16 +11,18 @@ import (
 )
 
 // Version is the protocol version this codec writes and the only one it
-// reads.
-const Version = 2
+// reads: codec.Version.
+const Version = codec.Version
 
 // magic is the string that follows the message's array header.
 const magic = "sb"
 
 // Field counts of the records.
 const (
-	messageFields     = 8
-	digestEntryFields = 6
+	messageFields     = 10
+	coverFields       = 2
+	digestEntryFields = 5
+	bucketFields      = 4
 	nodeDeltaFields   = 7
 	entryFields       = 4
 )
@@ -68,11 +70,17 @@ var encoders = sync.Pool{New: func() any {
 
 // Append encodes m, appending to dst. It returns an error wrapping
 // codec.ErrMalformed, and dst unchanged, if m is nil, has an invalid Kind, an
-// empty From or node ID, or a string or list longer than 2^32-1.
+// empty From or node ID, a bucket ID that is not Valid, or a string or list
+// longer than 2^32-1.
 func (Codec) Append(dst []byte, m *codec.Message) ([]byte, error) {
 	if err := validate(m); err != nil {
 		return dst, err
 	}
+	return appendMessage(dst, m)
+}
+
+// appendMessage encodes m without checking it.
+func appendMessage(dst []byte, m *codec.Message) ([]byte, error) {
 	enc := encoders.Get().(*encoder)
 	enc.w.b = dst
 	err := encodeMessage(enc.e, m)
@@ -97,19 +105,29 @@ func encodeMessage(e *mp.Encoder, m *codec.Message) error {
 	try(e.EncodeUint(Version))
 	try(e.EncodeUint(uint64(m.Kind)))
 	try(e.EncodeString(m.From))
-	try(e.EncodeString(m.Digest.Lo))
-	try(e.EncodeString(m.Digest.Hi))
-	try(e.EncodeArrayLen(len(m.Digest.Entries)))
-	for i := range m.Digest.Entries {
-		d := &m.Digest.Entries[i]
-		try(e.EncodeArrayLen(digestEntryFields))
-		try(e.EncodeString(d.ID))
-		try(e.EncodeUint(d.Generation))
-		try(e.EncodeUint(d.MaxVersion))
-		try(e.EncodeUint(d.GCVersion))
-		try(e.EncodeUint(d.Heartbeat))
-		try(e.EncodeBool(d.Left))
+	if m.Hash == 0 {
+		try(e.EncodeUint(0))
+	} else {
+		// Always 9 bytes, so that the Sizer's HashSize is exact.
+		try(e.EncodeUint64(m.Hash))
 	}
+	try(e.EncodeArrayLen(len(m.Digest.Cover)))
+	for _, c := range m.Digest.Cover {
+		try(e.EncodeArrayLen(coverFields))
+		try(e.EncodeUint(uint64(c.Level)))
+		try(e.EncodeUint(uint64(c.Index)))
+	}
+	try(encodeDigestEntries(e, m.Digest.Entries))
+	try(e.EncodeArrayLen(len(m.Buckets)))
+	for i := range m.Buckets {
+		b := &m.Buckets[i]
+		try(e.EncodeArrayLen(bucketFields))
+		try(e.EncodeUint(uint64(b.Level)))
+		try(e.EncodeUint(uint64(b.Index)))
+		try(e.EncodeUint(b.Hash))
+		try(e.EncodeUint(uint64(b.Count)))
+	}
+	try(encodeDigestEntries(e, m.Requests))
 	try(e.EncodeArrayLen(len(m.Deltas)))
 	for i := range m.Deltas {
 		d := &m.Deltas[i]
@@ -133,12 +151,34 @@ func encodeMessage(e *mp.Encoder, m *codec.Message) error {
 	return err
 }
 
+// encodeDigestEntries encodes a list of digest entries or requests.
+func encodeDigestEntries(e *mp.Encoder, es []codec.DigestEntry) error {
+	var err error
+	try := func(e error) {
+		if err == nil {
+			err = e
+		}
+	}
+	try(e.EncodeArrayLen(len(es)))
+	for i := range es {
+		d := &es[i]
+		try(e.EncodeArrayLen(digestEntryFields))
+		try(e.EncodeString(d.ID))
+		try(e.EncodeUint(d.Generation))
+		try(e.EncodeUint(d.MaxVersion))
+		try(e.EncodeUint(d.GCVersion))
+		try(e.EncodeBool(d.Left))
+	}
+	return err
+}
+
 // validate checks that m can be encoded.
 func validate(m *codec.Message) error {
 	bad := func(what string) error {
 		return fmt.Errorf("msgpack: cannot encode: %s: %w", what, codec.ErrMalformed)
 	}
 	long := func(s string) bool { return uint64(len(s)) > math.MaxUint32 }
+	tooMany := func(n int) bool { return uint64(n) > math.MaxUint32 }
 	switch {
 	case m == nil:
 		return bad("nil message")
@@ -146,18 +186,31 @@ func validate(m *codec.Message) error {
 		return bad("invalid kind")
 	case m.From == "":
 		return bad("empty From")
-	case long(m.From) || long(m.Digest.Lo) || long(m.Digest.Hi):
+	case long(m.From):
 		return bad("string too long")
-	case uint64(len(m.Digest.Entries)) > math.MaxUint32 || uint64(len(m.Deltas)) > math.MaxUint32:
+	case tooMany(len(m.Digest.Cover)) || tooMany(len(m.Digest.Entries)) || tooMany(len(m.Buckets)) ||
+		tooMany(len(m.Requests)) || tooMany(len(m.Deltas)):
 		return bad("list too long")
 	}
-	for i := range m.Digest.Entries {
-		e := &m.Digest.Entries[i]
-		if e.ID == "" {
-			return bad("empty digest entry ID")
+	for _, c := range m.Digest.Cover {
+		if !c.Valid() {
+			return bad("invalid covered bucket")
 		}
-		if long(e.ID) {
-			return bad("string too long")
+	}
+	for _, es := range [][]codec.DigestEntry{m.Digest.Entries, m.Requests} {
+		for i := range es {
+			e := &es[i]
+			if e.ID == "" {
+				return bad("empty digest entry or request ID")
+			}
+			if long(e.ID) {
+				return bad("string too long")
+			}
+		}
+	}
+	for i := range m.Buckets {
+		if !m.Buckets[i].Valid() {
+			return bad("invalid bucket")
 		}
 	}
 	for i := range m.Deltas {
@@ -168,7 +221,7 @@ func validate(m *codec.Message) error {
 		if long(d.ID) {
 			return bad("string too long")
 		}
-		if uint64(len(d.Entries)) > math.MaxUint32 {
+		if tooMany(len(d.Entries)) {
 			return bad("list too long")
 		}
 		for j := range d.Entries {

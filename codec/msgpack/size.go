@@ -6,20 +6,45 @@ import (
 	"github.com/scuttlebutt-go/scuttlebutt/codec"
 )
 
-// Base is the size of a message with empty digest and delta lists.
-func (Codec) Base(k codec.Kind, from, lo, hi string) int {
+// Base is the size of a message with no hash (a 0 in the hash's place) and
+// empty lists.
+func (Codec) Base(k codec.Kind, from string) int {
 	return arrayLen(messageFields) + strLen(magic) + uintLen(Version) + uintLen(uint64(k)) +
-		strLen(from) + strLen(lo) + strLen(hi) + arrayLen(0) + arrayLen(0)
+		strLen(from) + uintLen(0) + 5*arrayLen(0)
 }
 
-// DigestEntry is the size of one digest entry record.
+// HashSize is 8: a non-zero hash is always a 9-byte uint64 where a missing
+// one is the 1-byte 0.
+func (Codec) HashSize() int { return 9 - uintLen(0) }
+
+// DigestEntry is the size of one digest entry or request record.
 func (Codec) DigestEntry(e *codec.DigestEntry) int {
 	return arrayLen(digestEntryFields) + strLen(e.ID) + uintLen(e.Generation) + uintLen(e.MaxVersion) +
-		uintLen(e.GCVersion) + uintLen(e.Heartbeat) + 1
+		uintLen(e.GCVersion) + 1
 }
 
 // DigestCount is the growth of the digest's array header for n entries.
 func (Codec) DigestCount(n int) int { return arrayLen(n) - arrayLen(0) }
+
+// Cover is the size of one covered bucket record.
+func (Codec) Cover(b codec.BucketID) int {
+	return arrayLen(coverFields) + uintLen(uint64(b.Level)) + uintLen(uint64(b.Index))
+}
+
+// CoverCount is the growth of the cover's array header for n buckets.
+func (Codec) CoverCount(n int) int { return arrayLen(n) - arrayLen(0) }
+
+// Bucket is the size of one bucket record.
+func (Codec) Bucket(b *codec.Bucket) int {
+	return arrayLen(bucketFields) + uintLen(uint64(b.Level)) + uintLen(uint64(b.Index)) +
+		uintLen(b.Hash) + uintLen(uint64(b.Count))
+}
+
+// BucketCount is the growth of the buckets' array header for n buckets.
+func (Codec) BucketCount(n int) int { return arrayLen(n) - arrayLen(0) }
+
+// RequestCount is the growth of the requests' array header for n requests.
+func (Codec) RequestCount(n int) int { return arrayLen(n) - arrayLen(0) }
 
 // NodeDelta is the size of one node delta record with no entries.
 func (Codec) NodeDelta(d *codec.NodeDelta) int {

@@ -50,13 +50,13 @@ func main() {
 func report(out io.Writer, run clusterRun) error {
 	fmt.Fprintf(out, "Sizes (standard state: one node, 64 keys of 16 bytes, values of 32 bytes)\n\n")
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "codec\tentries per %d-byte ACK\t64-key delta (bytes)\t50-node digest (bytes)\tbytes per digest entry\tdigest entries per SYN\t\n", run.mtu)
+	fmt.Fprintf(w, "codec\tentries per %d-byte ACK\t64-key delta (bytes)\t50-node digest (bytes)\tbytes per digest entry\tdigest entries per SYN\tPING (bytes)\t\n", run.mtu)
 	for _, c := range codecs {
 		s, err := measure(c, run.mtu)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t%d\t\n", c.Name(), s.perPacket, s.delta, s.digest, s.digestEntry, s.digestPerPacket)
+		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", c.Name(), s.perPacket, s.delta, s.digest, s.digestEntry, s.digestPerPacket, s.ping)
 	}
 	if err := w.Flush(); err != nil {
 		return err

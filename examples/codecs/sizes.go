@@ -18,6 +18,9 @@ type sizes struct {
 	digestEntry int
 	// digestPerPacket is how many digest entries fit in one SYN.
 	digestPerPacket int
+	// ping is the encoded size of a PING with a digest hash, the message a
+	// quiet cluster sends most.
+	ping int
 }
 
 // measure computes c's sizes and checks that its Sizer agrees with its
@@ -36,6 +39,10 @@ func measure(c codec.Codec, mtu int) (sizes, error) {
 	}
 	s.digestEntry = c.DigestEntry(&syn.Digest.Entries[len(syn.Digest.Entries)/2])
 	s.digestPerPacket = digestPerPacket(c, typicalDigest(1000), mtu)
+	ping := &codec.Message{Kind: codec.KindPing, From: "node-42", Hash: 0x9d5a_3c7e_41b2_f086}
+	if s.ping, err = encodedSize(c, ping); err != nil {
+		return s, err
+	}
 	return s, nil
 }
 
@@ -58,7 +65,7 @@ func encodedSize(c codec.Codec, m *codec.Message) (int, error) {
 // mtu. The list counts are charged as they grow, since a count's encoded
 // width can change with its value.
 func entriesPerPacket(s codec.Sizer, d *codec.NodeDelta, mtu int) int {
-	size := s.Base(codec.KindAck, "node-00", "", "") + s.DeltaCount(1) + s.NodeDelta(d)
+	size := s.Base(codec.KindAck, "node-00") + s.DeltaCount(1) + s.NodeDelta(d)
 	n := 0
 	for i := range d.Entries {
 		next := size + s.Entry(&d.Entries[i]) + s.EntryCount(i+1) - s.EntryCount(i)
@@ -71,10 +78,14 @@ func entriesPerPacket(s codec.Sizer, d *codec.NodeDelta, mtu int) int {
 }
 
 // digestPerPacket returns how many of syn's digest entries fit in one SYN
-// of at most mtu bytes. A digest that does not fit is sent as a window over
-// the ID space, so this bounds how much of the cluster one SYN describes.
+// of at most mtu bytes, with its hash. The entries a SYN lists are the
+// nodes that changed lately; when more changed than fit, the peers find the
+// rest by a bucket walk, so this bounds how much change one SYN explains.
 func digestPerPacket(s codec.Sizer, syn *codec.Message, mtu int) int {
-	size := s.Base(codec.KindSyn, syn.From, "", "")
+	size := s.Base(codec.KindSyn, syn.From)
+	if syn.Hash != 0 {
+		size += s.HashSize()
+	}
 	n := 0
 	for i := range syn.Digest.Entries {
 		next := size + s.DigestEntry(&syn.Digest.Entries[i]) + s.DigestCount(i+1) - s.DigestCount(i)
@@ -103,16 +114,15 @@ func standardState() codec.NodeDelta {
 	return d
 }
 
-// typicalDigest returns a SYN whose digest lists n nodes with realistic IDs,
-// generations (start times in seconds) and counters.
+// typicalDigest returns a SYN with a digest hash whose digest lists n nodes
+// with realistic IDs, generations (start times in seconds) and counters.
 func typicalDigest(n int) *codec.Message {
-	m := &codec.Message{Kind: codec.KindSyn, From: "node-00"}
+	m := &codec.Message{Kind: codec.KindSyn, From: "node-00", Hash: 0x9d5a_3c7e_41b2_f086}
 	for i := range n {
 		m.Digest.Entries = append(m.Digest.Entries, codec.DigestEntry{
 			ID:         fmt.Sprintf("node-%02d", i),
 			Generation: 1_717_000_000 + uint64(i),
 			MaxVersion: 10_000 + uint64(i)*997,
-			Heartbeat:  5_000 + uint64(i)*13,
 		})
 	}
 	return m
