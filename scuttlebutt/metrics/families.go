@@ -11,6 +11,17 @@ import (
 // counterBy for several Stats counters under one label, gauge for a value
 // computed from the sample, with any labels (a family whose series come
 // and go, such as one per monitored peer, emits one series per peer).
+// For example, once Stats counts exchanges by outcome:
+//
+//	counterBy("exchanges_total", "...", "outcome", by("equal", func(s *scuttlebutt.Stats) uint64 { return s.ExchangesEqual }), ...),
+//
+// and once the Node reports its monitored peers (a field of sample, filled
+// in takeSample):
+//
+//	gauge("detector_phi", "...", []string{"peer"}, func(s *sample, emit emitFunc) { for _, p := range s.peers { emit(p.Phi, p.ID) } }),
+//
+// TestValuesMatchStats and TestFamilies then ask for the new family's
+// expected values and its line in doc.go.
 var families = []family{
 	counter("gossip_rounds_total", "Gossip rounds run.", func(s *scuttlebutt.Stats) uint64 { return s.Rounds }),
 

@@ -57,7 +57,8 @@ type Report struct {
 	Time time.Time `json:"time"`
 	// Members holds every node known, this one included, sorted by ID.
 	Members []Member `json:"members"`
-	// Stats are this node's counters.
+	// Stats are this node's counters, under their Go field names (they
+	// follow scuttlebutt.Stats as it grows).
 	Stats scuttlebutt.Stats `json:"stats"`
 }
 
