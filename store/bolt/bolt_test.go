@@ -10,11 +10,14 @@ import (
 
 	"github.com/stretchr/testify/require"
 	bbolt "go.etcd.io/bbolt"
+	"go.uber.org/goleak"
 
 	"github.com/scuttlebutt-go/scuttlebutt/store"
 	"github.com/scuttlebutt-go/scuttlebutt/store/bolt"
 	"github.com/scuttlebutt-go/scuttlebutt/store/storetest"
 )
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // newStore opens a store in a new file under tb's temporary directory,
 // closed (and checked) when tb ends. The suite measures the store, not the
