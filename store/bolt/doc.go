@@ -28,7 +28,7 @@
 // Write, Remove or Batch returns nil, the change survives a crash of the
 // process and of the machine, and an UpdateLocal that returned nil is never
 // lost. That costs one fsync per commit (a few milliseconds on a disk, tens
-// of microseconds on a fast SSD; BenchmarkWrite measures it), which bounds
+// of microseconds on a fast SSD; BenchmarkUpdateLocal measures it), which bounds
 // how many local writes and received messages a node applies per second.
 //
 // Options.NoSync skips the fsync. Commits then cost microseconds, and a
