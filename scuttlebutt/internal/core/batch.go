@@ -8,8 +8,9 @@ import "github.com/scuttlebutt-go/scuttlebutt/store"
 //
 // If the batch fails, the store holds what it held before, so nothing
 // happened: the events apply queued are taken back, the members it added
-// whose state did not land are forgotten, and the counters are restored
-// (but StoreErrors). Peers send the same deltas again, since the digest
+// whose state did not land are forgotten, and the counters and this node's
+// generation (which a delta about itself may have bumped) are restored (but
+// StoreErrors). Peers send the same deltas again, since the digest
 // still shows them missing.
 func (c *Core) inBatch(apply func()) {
 	b, ok := c.st.(store.Batcher)
@@ -17,7 +18,7 @@ func (c *Core) inBatch(apply func()) {
 		apply()
 		return
 	}
-	events, members, stats := len(c.events), len(c.order), c.stats
+	events, members, stats, gen := len(c.events), len(c.order), c.stats, c.cfg.Generation
 	err := b.Batch(func() error { apply(); return nil })
 	if err == nil {
 		return
@@ -29,7 +30,7 @@ func (c *Core) inBatch(apply func()) {
 			c.removeMember(m)
 		}
 	}
-	c.stats = stats
+	c.stats, c.cfg.Generation = stats, gen
 	c.stats.StoreErrors++
 	c.log.Error("store batch failed; the message's deltas changed nothing", "err", err)
 }

@@ -158,4 +158,18 @@ func TestOneBatchPerMessage(t *testing.T) {
 
 	a.Step(t0, "b-addr", &codec.Message{Kind: codec.KindAck, From: "b"})
 	require.Equal(t, 2, bs.batches, "a message without deltas opens no batch")
+
+	// A delta about a itself at a newer generation bumps a's generation;
+	// in a failed batch, it does not.
+	bump := &codec.Message{Kind: codec.KindAck, From: "b", Deltas: []codec.NodeDelta{{ID: "a", Generation: 9, Upto: 1}}}
+	bs.fail = true
+	a.Step(t0, "b-addr", bump)
+	require.Equal(t, uint64(1), a.Generation())
+	self, _ := bs.Node("a")
+	require.Equal(t, uint64(1), self.Generation)
+	bs.fail = false
+	a.Step(t0, "b-addr", bump)
+	require.Equal(t, uint64(10), a.Generation())
+	self, _ = bs.Node("a")
+	require.Equal(t, uint64(10), self.Generation)
 }
