@@ -30,13 +30,14 @@ const (
 // it has caught up: cold (a fresh in-memory store: it must learn every
 // node's state again) against warm (its bolt store reopened: it keeps every
 // other node's state and needs only what changed while it was down). Over
-// five seeded runs, warm must cost at most a tenth of cold. The warm figure
+// five seeded runs (two under -short or -race), warm must cost at most a
+// tenth of cold. The warm figure
 // is mostly the gossip any node receives (peers' SYNs, about 1,300 bytes
 // each with 100 nodes), which arrives until the few missing deltas do.
 func TestWarmRestartCatchUp(t *testing.T) {
 	seeds := []int64{1, 2, 3, 4, 5}
-	if testing.Short() {
-		seeds = seeds[:1]
+	if testing.Short() || raceEnabled {
+		seeds = seeds[:2] // the race detector slows the runs tenfold
 	}
 	var cold, warm uint64
 	for _, seed := range seeds {
