@@ -167,8 +167,10 @@ type Message struct {
 	Kind Kind
 	// From is the sender's node ID.
 	From string
-	// Hash is the sender's digest hash (DigestHash over every node it
-	// holds) when the message was built; zero when not given. Set on SYN,
+	// Hash is the sender's digest hash (the sum of EntryHash over every
+	// node it holds) when the message was built; zero when not given (a sum
+	// that wraps to exactly zero, one chance in 2^64, is sent as none, and
+	// then merely looks different from every peer's). Set on SYN,
 	// PING and PONG, and on a SYNACK that starts a bucket walk.
 	Hash uint64
 	// Digest holds entries to compare: a SYN's and PONG's lately changed

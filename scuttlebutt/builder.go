@@ -40,6 +40,9 @@ func (b *Builder) Codec(c codec.Codec) *Builder { b.cfg.Codec = c; return b }
 // Store sets Config.Store.
 func (b *Builder) Store(s store.Store) *Builder { b.cfg.Store = s; return b }
 
+// RepublishLocal sets Config.RepublishLocal.
+func (b *Builder) RepublishLocal(v bool) *Builder { b.cfg.RepublishLocal = v; return b }
+
 // Detector sets Config.Detector.
 func (b *Builder) Detector(d detector.Detector) *Builder { b.cfg.Detector = d; return b }
 

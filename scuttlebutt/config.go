@@ -43,8 +43,16 @@ type Config struct {
 	// EventSubscriber receives every event; see Subscribe for more.
 	EventSubscriber EventSubscriber
 
-	// Generation is this incarnation of ID; it must grow on every start
-	// (default: the clock's time in nanoseconds).
+	// Generation is this incarnation of ID; it must grow on every start.
+	// Default: the clock's time in nanoseconds; on a durable Store
+	// (store.Durable, such as store/bolt), max(the generation the store
+	// holds for ID + 1, the clock's time in nanoseconds), so that it never
+	// goes back, even when the clock does. With the in-memory store
+	// nothing is remembered: a clock set back gives a generation below the
+	// previous incarnation's, which peers ignore until this node sees its
+	// own ID at the newer one in gossip and takes one above it (see
+	// Stats.GenerationBumps). A Generation given at or below the one a
+	// durable Store holds is refused.
 	Generation uint64
 	// GossipInterval is the time between gossip rounds (default 500ms);
 	// each round is jittered by ±10%.
@@ -93,8 +101,21 @@ type Config struct {
 	DisableStreams bool
 	// Codec encodes messages (default: the binary codec).
 	Codec codec.Codec
-	// Store holds every node's state (default: in memory).
+	// Store holds every node's state (default: in memory, empty). The
+	// Node does not close it. A Store that already holds state (store/bolt
+	// reopened) makes a warm restart: the Node keeps every other node's
+	// state, still valid since only its own generation changes, and
+	// needs only the deltas it missed; those nodes become members again,
+	// announced with the events of a node just learned (EventJoin, then
+	// an EventUpdate per key).
 	Store store.Store
+	// RepublishLocal, on a warm restart, writes this node's live keys of
+	// the previous generation again under the new one. Off by default:
+	// they are dropped, as on a cold start, since a restarting service
+	// usually writes its keys afresh (its address, role or status may
+	// have changed while it was down), and republished values would
+	// spread stale state until it does.
+	RepublishLocal bool
 	// Detector judges the liveness of the nodes this node monitors from
 	// the arrival times of their PONGs (default: phi-accrual with
 	// threshold 8, Interval HeartbeatInterval and AcceptablePause half a
@@ -181,7 +202,7 @@ func (c *Config) setDefaults() {
 		c.Clock = wallClock{}
 	}
 	if c.Generation == 0 {
-		c.Generation = uint64(c.Clock.Now().UnixNano())
+		c.Generation = defaultGeneration(c.Store, c.ID, c.Clock.Now())
 	}
 	if c.Rand == nil {
 		seed := uint64(c.Clock.Now().UnixNano())
@@ -218,5 +239,5 @@ func (c *Config) validate() error {
 	case c.TombstoneGrace < 0:
 		return configErr("TombstoneGrace", "negative (%v)", c.TombstoneGrace)
 	}
-	return nil
+	return c.checkGeneration()
 }

@@ -25,7 +25,7 @@
 //	                the protocol as a deterministic state machine
 //	transport/      Transport: datagrams between addresses (udp, tcp, quic, mem)
 //	codec/          the wire messages and Codec (json, msgpack, binary)
-//	store/          Store: every node's versioned state (mem)
+//	store/          Store: every node's versioned state (mem, bolt)
 //	detector/       Detector: PONG arrivals in, suspicion out (interval, phi)
 //
 // The protocol core depends only on the codec, store and detector

@@ -100,6 +100,7 @@ func New(cfg Config) (*Node, error) {
 		TombstoneGrace:    cfg.TombstoneGrace,
 		StreamMax:         streamMax,
 		StreamCooldown:    2 * cfg.GossipInterval,
+		RepublishLocal:    cfg.RepublishLocal,
 		Store:             cfg.Store,
 		Detector:          cfg.Detector,
 		Sizer:             cfg.Codec,

@@ -10,8 +10,9 @@
 // Scuttlebutt core, so a new Store (a durable one, say) implements only the
 // contract below.
 //
-// Implementations: store/mem. Every implementation passes the shared suite in
-// store/storetest.
+// Implementations: store/mem (in memory) and store/bolt (a file, durable,
+// implementing the optional Batcher and Durable interfaces). Every
+// implementation passes the shared suite in store/storetest.
 package store
 
 import "errors"

@@ -30,11 +30,17 @@ import (
 
 // applyDeltas applies the node deltas of one message. A delta that is
 // stale, a duplicate, gapped, from an old generation or about a removed node
-// is dropped without a change or an event; the others still apply.
+// is dropped without a change or an event; the others still apply. The
+// message's writes go to the store as one batch (see inBatch).
 func (c *Core) applyDeltas(now time.Time, from string, deltas []codec.NodeDelta) {
-	for i := range deltas {
-		c.applyDelta(now, from, &deltas[i])
+	if len(deltas) == 0 {
+		return
 	}
+	c.inBatch(func() {
+		for i := range deltas {
+			c.applyDelta(now, from, &deltas[i])
+		}
+	})
 }
 
 // outcome is what became of one node delta.

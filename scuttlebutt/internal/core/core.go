@@ -118,6 +118,10 @@ type Config struct {
 	// StreamCooldown is how long after a stream to a peer no other goes to
 	// it: one that is still in flight makes another useless.
 	StreamCooldown time.Duration
+	// RepublishLocal: on a store holding this node at an older generation
+	// (a warm restart), write its live keys again under the new one
+	// instead of dropping them (see restore.go).
+	RepublishLocal bool
 	Store          store.Store
 	Detector       detector.Detector
 	Sizer          codec.Sizer
@@ -335,27 +339,18 @@ func New(cfg Config, now time.Time) (*Core, error) {
 	case ok && self.Generation > cfg.Generation:
 		return nil, fmt.Errorf("core: the store holds generation %d of this node, above %d", self.Generation, cfg.Generation)
 	case !ok || self.Generation < cfg.Generation:
-		if !c.write(&store.Write{Node: store.Node{ID: cfg.ID, Generation: cfg.Generation}, Replace: ok}) {
-			return nil, fmt.Errorf("core: adding self to store: %w", ErrStore)
+		if err := c.startGeneration(ok); err != nil { // see restore.go
+			return nil, err
 		}
 	}
 	c.self.id = codec.IDHash(cfg.ID)
-	// A durable store may hold other nodes already: they are members.
-	c.st.Range("", "", func(n store.Node) bool {
-		if n.ID != cfg.ID {
-			c.addMember(now, n.ID)
-		}
-		return true
-	})
-	for _, m := range c.order {
-		c.loadMember(now, m)
-	}
 	c.touch(cfg.ID)
 	if cfg.Addr != "" {
 		if err := c.put(KeyAddr, cfg.Addr, false); err != nil {
 			return nil, fmt.Errorf("core: writing address: %w", err)
 		}
 	}
+	c.restore(now)
 	c.pushed = c.ownMax()
 	c.mon.lastHeard = now
 	c.nextMark = now
