@@ -67,7 +67,11 @@ type watch struct {
 // monitor is a Core's liveness state.
 type monitor struct {
 	ringStale bool
-	targets   map[string]*watch
+	// ring is the live members by ID hash, succ this node's successors
+	// on it, both as of the last time the ring was stale.
+	ring    []*member
+	succ    []string
+	targets map[string]*watch
 	// mine holds this node's own verdicts, by suspected ID.
 	mine map[string]verdict
 	// against holds every known verdict, by suspected ID, then by monitor.
@@ -112,8 +116,11 @@ func (c *Core) monitorRound(now time.Time) {
 		case !suspect && has:
 			c.clearVerdict(id)
 		}
+		// Rounds come about every GossipInterval, jittered: a ping is due
+		// at the round nearest to one interval after the last.
+		due := now.Sub(w.lastPing) >= iv*3/4
 		late := now.Sub(w.lastPong) >= iv*3/2 && now.Sub(w.lastPing) >= iv/2
-		if (now.Sub(w.lastPing) >= iv || late) && m.addr != "" {
+		if (due || late) && m.addr != "" {
 			w.lastPing = now
 			c.stats.PingsSent++
 			c.out = append(c.out, Outgoing{To: m.addr, Msg: ping})
@@ -125,7 +132,7 @@ func (c *Core) monitorRound(now time.Time) {
 // retarget recomputes the watched nodes: the ring successors, and the
 // members this node holds a verdict against.
 func (c *Core) retarget(now time.Time) {
-	want := c.successors()
+	want := slices.Clone(c.successors())
 	for id := range c.mon.mine {
 		if m := c.members[id]; m != nil && m.status != StatusLeft && !slices.Contains(want, id) {
 			want = append(want, id)
@@ -147,30 +154,37 @@ func (c *Core) retarget(now time.Time) {
 }
 
 // successors returns this node's Monitors successors on the ring of live
-// members.
+// members, computed again only when membership or a status changed.
 func (c *Core) successors() []string {
-	ring := make([]*member, 0, len(c.alive))
+	if !c.mon.ringStale {
+		return c.mon.succ
+	}
+	c.mon.ringStale = false
+	ring := c.mon.ring[:0]
 	for _, m := range c.alive {
 		if m.h.entry != 0 {
 			ring = append(ring, m)
 		}
 	}
+	c.mon.ring = ring
+	c.mon.succ = c.mon.succ[:0]
 	if len(ring) == 0 {
 		return nil
 	}
 	less := func(a *member, id uint64, name string) int {
-		return cmp.Or(cmp.Compare(a.h.id, id), cmp.Compare(a.id, name))
+		if a.h.id != id {
+			return cmp.Compare(a.h.id, id)
+		}
+		return cmp.Compare(a.id, name)
 	}
 	slices.SortFunc(ring, func(a, b *member) int { return less(a, b.h.id, b.id) })
 	start, _ := slices.BinarySearchFunc(ring, c.cfg.ID, func(a *member, _ string) int {
 		return less(a, c.self.id, c.cfg.ID)
 	})
-	k := min(c.cfg.Monitors, len(ring))
-	out := make([]string, 0, k)
-	for i := range k {
-		out = append(out, ring[(start+i)%len(ring)].id)
+	for i := range min(c.cfg.Monitors, len(ring)) {
+		c.mon.succ = append(c.mon.succ, ring[(start+i)%len(ring)].id)
 	}
-	return out
+	return c.mon.succ
 }
 
 // sortedTargets lists the watched nodes in a fixed order.
