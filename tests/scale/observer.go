@@ -15,8 +15,8 @@ const (
 	// count adds up datagrams and bytes only; cheap enough not to disturb
 	// the CPU measurement.
 	count
-	// decode also decodes every datagram with the binary codec to account
-	// digest bytes and find the tracked entry.
+	// decode also decodes every datagram with the binary codec to split its
+	// bytes by part and kind and find the tracked entry.
 	decode
 )
 
@@ -25,6 +25,23 @@ type probe struct {
 	owner   string
 	key     string
 	version uint64
+}
+
+// traffic is a split of delivered bytes. Every decoded datagram's bytes
+// fall in exactly one of header, digest, deltas and liveness:
+//
+//   - liveness: whole PING and PONG datagrams (a PONG's hash and digest
+//     entries included: they exist to serve the monitor's exchange);
+//   - header: the fixed part of a SYN, SYNACK or ACK (magic, version, kind,
+//     presence flags, sender ID);
+//   - digest: everything else of a SYN, SYNACK or ACK that is not node
+//     deltas: the hash, digest entries, covered buckets, bucket hashes and
+//     requests;
+//   - deltas: the node deltas, their entries and counts.
+type traffic struct {
+	header, digest, deltas, liveness uint64
+	// kinds counts datagrams and bytes by message kind (index codec.Kind).
+	kinds [codec.KindPong + 1]struct{ datagrams, bytes uint64 }
 }
 
 // observer is the Network's OnDeliver hook. The simulation runs on one
@@ -37,9 +54,11 @@ type observer struct {
 	// Totals since the last reset.
 	datagrams   uint64
 	bytes       uint64
-	digestBytes uint64 // digest part of SYN and SYNACK datagrams
-	deltaBytes  uint64 // node deltas and their entries, in every kind
+	split       traffic // with mode decode
 	undecodable uint64
+	// misSized counts decoded datagrams whose length differs from the
+	// codec's predicted codec.Size (a codec bug: the split would be off).
+	misSized uint64
 
 	// The tracked entry, when set.
 	probe       *probe
@@ -52,7 +71,8 @@ func newObserver() *observer { return &observer{index: map[string]int{}} }
 
 // reset zeroes the totals (not the probe counters).
 func (o *observer) reset() {
-	o.datagrams, o.bytes, o.digestBytes, o.deltaBytes, o.undecodable = 0, 0, 0, 0, 0
+	o.datagrams, o.bytes, o.undecodable, o.misSized = 0, 0, 0, 0
+	o.split = traffic{}
 }
 
 // track starts counting deliveries of p among n nodes.
@@ -77,21 +97,33 @@ func (o *observer) onDeliver(_, to string, b []byte) {
 		o.undecodable++
 		return
 	}
-	// The digest's bytes are those of a message holding only the digest,
-	// less the same message with an empty one (the header and sender); the
-	// rest of the datagram is node deltas.
-	head := codec.Message{Kind: m.Kind, From: m.From, Digest: m.Digest}
-	headSize := codec.Size(o.dec, &head)
-	if m.Kind == codec.KindSyn || m.Kind == codec.KindSynAck {
-		o.digestBytes += uint64(headSize - o.dec.Base(m.Kind, m.From, "", ""))
+	size := uint64(len(b))
+	if codec.Size(o.dec, m) != len(b) {
+		o.misSized++
 	}
-	o.deltaBytes += uint64(len(b) - headSize)
+	if m.Kind.Valid() {
+		o.split.kinds[m.Kind].datagrams++
+		o.split.kinds[m.Kind].bytes += size
+	}
+	if m.Kind == codec.KindPing || m.Kind == codec.KindPong {
+		o.split.liveness += size
+		return
+	}
+	// The message without its deltas is the header plus the digest part;
+	// the rest of the datagram is node deltas.
+	head := *m
+	head.Deltas = nil
+	headSize := min(uint64(codec.Size(o.dec, &head)), size)
+	base := min(uint64(o.dec.Base(m.Kind, m.From)), headSize)
+	o.split.header += base
+	o.split.digest += headSize - base
+	o.split.deltas += size - headSize
 	if o.probe != nil {
 		if n := o.probeSize(m); n > 0 {
 			if i, ok := o.index[to]; ok {
 				o.carrying[i]++
 			}
-			o.carryBytes += uint64(len(b))
+			o.carryBytes += size
 			o.carryDeltas += uint64(n)
 		}
 	}

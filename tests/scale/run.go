@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/scuttlebutt-go/scuttlebutt/codec"
 	"github.com/scuttlebutt-go/scuttlebutt/detector/interval"
 	"github.com/scuttlebutt-go/scuttlebutt/scuttlebutt"
 	"github.com/scuttlebutt-go/scuttlebutt/scuttlebutt/sim"
@@ -16,16 +17,21 @@ import (
 
 // options are the knobs shared by every row.
 type options struct {
-	fanout    int
-	seed      int64
-	mtu       int
-	fastJoin  bool
-	idle      int           // idle rounds measured (twice: timing, then bytes)
-	maxRounds int           // join rounds before giving up
-	budget    time.Duration // join wall time before giving up
-	detector  string        // "" (the Node's default, phi) or "interval"
-	joinBytes bool          // decode during the join too (slower join)
-	maxHeap   uint64        // live heap that stops a join; 0: 80% of the memory available
+	fanout     int
+	seed       int64
+	mtu        int
+	fastJoin   bool
+	idleRounds int           // idle rounds measured (twice: timing, then bytes)
+	maxRounds  int           // join rounds before giving up
+	budget     time.Duration // join wall time before giving up
+	detector   string        // "" (the Node's default, phi) or "interval"
+	joinBytes  bool          // decode during the join too (slower join)
+	maxHeap    uint64        // live heap that stops a join; 0: 80% of the memory available
+
+	// The steady modes (steady.go); neither set: the table.
+	idle, churn bool
+	window      time.Duration // virtual time measured
+	drain       time.Duration // virtual time let pass after convergence, and after the writes
 }
 
 // row is one cluster size's measurements.
@@ -41,7 +47,7 @@ type row struct {
 	joinWall   time.Duration
 	joinCPU    time.Duration
 	// With -joinbytes: per node per round during the join.
-	joinBytesPer, joinDigestPer, joinDeltaPer float64
+	joinBytesPer, joinDigestPer, joinDeltaPer, joinLivenessPer float64
 
 	updRounds int
 	updOK     bool
@@ -52,11 +58,14 @@ type row struct {
 	carryPer  float64 // bytes of datagrams carrying the probe, per node
 	probePer  float64 // bytes of the probe's own delta, per node
 
-	digestPer    float64 // digest bytes per node per round
-	deltaPer     float64 // node delta bytes per node per round
-	bytesPer     float64 // bytes per node per round
-	datagramsPer float64 // datagrams per node per round
-	ticks        float64 // gossip rounds each node ran per interval
+	headerPer    float64                     // SYN, SYNACK and ACK header bytes per node per round
+	digestPer    float64                     // digest bytes (all but deltas and header) per node per round
+	deltaPer     float64                     // node delta bytes per node per round
+	livenessPer  float64                     // PING and PONG bytes per node per round
+	bytesPer     float64                     // bytes per node per round
+	kindsPer     [codec.KindPong + 1]float64 // datagrams per node per round, by codec.Kind
+	datagramsPer float64                     // datagrams per node per round
+	ticks        float64                     // gossip rounds each node ran per interval
 	idleRounds   int
 	largest      int
 
@@ -64,6 +73,7 @@ type row struct {
 	cpuRound    time.Duration // process CPU per simulated round
 	wallRound   time.Duration
 	undecodable uint64
+	misSized    uint64 // datagrams whose length is not the codec's predicted size
 
 	// False suspicions (EventSuspect, summed over observers): during the
 	// join, and during the update and idle rounds after it.
@@ -145,7 +155,7 @@ func (r *row) joinPhase(c *sim.Cluster, obs *observer, opt options) error {
 		obs.mode = decode
 	}
 	wall0, cpu0 := time.Now(), cpuNow()
-	r.joinRounds, r.joinStop = runJoin(c, opt)
+	r.joinRounds, r.joinStop = runJoin(c, opt, gossipInterval, c.AllKnowAll)
 	r.joinWall, r.joinCPU = time.Since(wall0), cpuNow()-cpu0
 	r.joinOK = r.joinStop == ""
 	if !r.joinOK {
@@ -154,8 +164,9 @@ func (r *row) joinPhase(c *sim.Cluster, obs *observer, opt options) error {
 	}
 	if jr := float64(r.n * max(r.joinRounds, 1)); opt.joinBytes {
 		r.joinBytesPer = float64(obs.bytes) / jr
-		r.joinDigestPer = float64(obs.digestBytes) / jr
-		r.joinDeltaPer = float64(obs.deltaBytes) / jr
+		r.joinDigestPer = float64(obs.split.digest) / jr
+		r.joinDeltaPer = float64(obs.split.deltas) / jr
+		r.joinLivenessPer = float64(obs.split.liveness) / jr
 	}
 	return nil
 }
@@ -180,29 +191,36 @@ func (r *row) updatePhase(c *sim.Cluster, obs *observer) error {
 // byte counts (late deliveries of the probe are still counted), then only
 // counting, for the CPU and wall time.
 func (r *row) idlePhase(c *sim.Cluster, obs *observer, opt options) {
-	r.idleRounds = opt.idle
+	r.idleRounds = opt.idleRounds
 	obs.reset()
 	ticks0 := totalTicks(c)
-	c.Net.Advance(time.Duration(opt.idle) * gossipInterval)
-	rounds := float64(r.n * opt.idle)
-	r.digestPer = float64(obs.digestBytes) / rounds
-	r.deltaPer = float64(obs.deltaBytes) / rounds
+	c.Net.Advance(time.Duration(opt.idleRounds) * gossipInterval)
+	rounds := float64(r.n * opt.idleRounds)
+	r.headerPer = float64(obs.split.header) / rounds
+	r.digestPer = float64(obs.split.digest) / rounds
+	r.deltaPer = float64(obs.split.deltas) / rounds
+	r.livenessPer = float64(obs.split.liveness) / rounds
+	for k := range obs.split.kinds {
+		r.kindsPer[k] = float64(obs.split.kinds[k].datagrams) / rounds
+	}
 	r.bytesPer = float64(obs.bytes) / rounds
 	r.datagramsPer = float64(obs.datagrams) / rounds
 	r.ticks = float64(totalTicks(c)-ticks0) / rounds
-	r.undecodable = obs.undecodable
+	r.undecodable, r.misSized = obs.undecodable, obs.misSized
 	probeStats(r, obs, r.n/2)
 
 	obs.mode = count
 	obs.reset()
 	wall0, cpu0 := time.Now(), cpuNow()
-	c.Net.Advance(time.Duration(opt.idle) * gossipInterval)
-	r.wallRound = time.Since(wall0) / time.Duration(opt.idle)
-	r.cpuRound = (cpuNow() - cpu0) / time.Duration(opt.idle)
+	c.Net.Advance(time.Duration(opt.idleRounds) * gossipInterval)
+	r.wallRound = time.Since(wall0) / time.Duration(opt.idleRounds)
+	r.cpuRound = (cpuNow() - cpu0) / time.Duration(opt.idleRounds)
 	_, _, r.largest = c.Stats()
 }
 
-// gossipInterval is sim's default round length.
+// gossipInterval is the table's round length: sim's default, kept so that
+// rows stay comparable with earlier reports (the steady modes use the
+// Node's own default; see defaultInterval).
 const gossipInterval = time.Second
 
 // join seeds membership: every node through node 0, or with -fastjoin
@@ -225,11 +243,11 @@ func join(c *sim.Cluster, opt options) error {
 	return nil
 }
 
-// runJoin advances rounds until AllKnowAll or a limit: the round limit, the
-// wall budget, or a heap past opt.maxHeap (default: 80% of the memory
-// available when it started). It returns the rounds run and, if it gave
-// up, why.
-func runJoin(c *sim.Cluster, opt options) (int, string) {
+// runJoin advances rounds of length step until done holds or a limit: the
+// round limit, the wall budget, or a heap past opt.maxHeap (default: 80% of
+// the memory available when it started). It returns the rounds run and, if
+// it gave up, why.
+func runJoin(c *sim.Cluster, opt options, step time.Duration, done func() bool) (int, string) {
 	n := len(c.Nodes)
 	heapLimit := opt.maxHeap
 	if avail, ok := memAvailable(); ok && heapLimit == 0 {
@@ -242,7 +260,7 @@ func runJoin(c *sim.Cluster, opt options) (int, string) {
 	}
 	start, last := time.Now(), time.Now()
 	for r := 0; ; r++ {
-		if c.AllKnowAll() {
+		if done() {
 			return r, ""
 		}
 		switch {
@@ -253,7 +271,7 @@ func runJoin(c *sim.Cluster, opt options) (int, string) {
 		case heapLimit > 0 && heapNow() > heapLimit && heapAfterGC() > heapLimit:
 			return r, fmt.Sprintf("heap past %s", gib(float64(heapLimit)))
 		}
-		c.Net.Advance(gossipInterval)
+		c.Net.Advance(step)
 		if time.Since(last) > 10*time.Second {
 			last = time.Now()
 			logf("N=%d join: round %d, worst node knows %.1f%%, heap %s, after %v",
