@@ -210,9 +210,6 @@ type member struct {
 	h      hashed    // its place in the digest tree
 	// inc is the node's incarnation (KeyIncarnation) at its generation.
 	inc uint64
-	// suspects holds the verdicts this node wrote as a monitor, by
-	// suspected ID (see monitor.go).
-	suspects map[string]verdict
 }
 
 // gcMark records a node's max version at a time, for tombstone GC.
@@ -278,7 +275,6 @@ type Core struct {
 	scratchDigest codec.DigestEntry
 	scratchEntry  codec.Entry
 	scratchDelta  codec.NodeDelta
-	scratchBucket codec.Bucket
 	changed       []store.Entry
 	overlay       map[string]store.Entry // a delta's entries by key, while it applies
 	// staged holds the prunes in progress, by node ID (see stage.go).
