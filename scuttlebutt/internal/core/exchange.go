@@ -155,7 +155,7 @@ func (c *Core) answer(now time.Time, from string, m *codec.Message) {
 			c.noticeSelf(e.Generation)
 			continue
 		}
-		c.revive(e, false)
+		c.revive(e)
 	}
 	for i := range m.Digest.Entries {
 		c.observe(now, &m.Digest.Entries[i])
@@ -235,7 +235,7 @@ func (c *Core) observe(now time.Time, e *codec.DigestEntry) {
 		c.noticeSelf(e.Generation)
 		return
 	}
-	c.revive(e, false)
+	c.revive(e)
 	n, ok := c.st.Node(e.ID)
 	if !ok || e.Generation != n.Generation || !e.Left || n.Left {
 		return

@@ -134,7 +134,7 @@ func (c *Core) removeMember(m *member) {
 // a newer generation, or more state of the removed one (a node that was
 // only cut off, as in a long partition, and has refuted since). A
 // departed node stays removed.
-func (c *Core) revive(e *codec.DigestEntry, _ bool) {
+func (c *Core) revive(e *codec.DigestEntry) {
 	r, ok := c.removed[e.ID]
 	if ok && !e.Left && (e.Generation > r.gen || e.Generation == r.gen && e.MaxVersion > r.maxVersion) {
 		delete(c.removed, e.ID)
