@@ -100,7 +100,7 @@ func (c *Core) answerHash(now time.Time, from string, m *codec.Message) {
 		return
 	}
 	c.noteActivity()
-	r := c.newReply(m.Kind)
+	r := c.newReply()
 	r.msg.Hash = c.rootHash()
 	r.budgetHash()
 	for i := range m.Digest.Entries {
@@ -160,7 +160,7 @@ func (c *Core) answer(now time.Time, from string, m *codec.Message) {
 	for i := range m.Digest.Entries {
 		c.observe(now, &m.Digest.Entries[i])
 	}
-	r := c.newReply(codec.KindSynAck)
+	r := c.newReply()
 	if m.Hash != 0 && !c.explained(m) {
 		c.stats.Walks++
 		r.walk = true

@@ -20,7 +20,7 @@ type reply struct {
 	walk bool
 }
 
-func (c *Core) newReply(codec.Kind) *reply {
+func (c *Core) newReply() *reply {
 	base := max(c.sizer.Base(codec.KindSynAck, c.cfg.ID), c.sizer.Base(codec.KindAck, c.cfg.ID))
 	c.resetCands()
 	return &reply{c: c, msg: &codec.Message{Kind: codec.KindSynAck, From: c.cfg.ID},
