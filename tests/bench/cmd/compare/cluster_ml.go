@@ -8,6 +8,7 @@ import (
 	"math"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,16 +19,22 @@ import (
 // mlCluster is n hashicorp/memberlist nodes on loopback, each on its own
 // NetTransport wrapped by a counting mlTransport.
 type mlCluster struct {
-	nodes []*memberlist.Memberlist
-	dels  []*mlDelegate
-	ids   map[string]int
-	c     counters
-	tr    *tracker
+	s      settings
+	preset mlPreset
+	nodes  []*memberlist.Memberlist
+	dels   []*mlDelegate
+	ids    map[string]int
+	c      counters
+	tr     *tracker
 
 	falseSuspicions atomic.Int64 // changes to suspect before the kill
 
 	mu     sync.Mutex
 	victim int // the node stopped in the failure phase, or -1
+
+	joins       sync.WaitGroup
+	joinsFailed atomic.Int64
+	closed      atomic.Bool
 }
 
 // mlDelegate serves a node's metadata and turns memberlist's events into
@@ -41,6 +48,7 @@ type mlDelegate struct {
 	meta     []byte
 }
 
+// NodeMeta returns the node's 64 bytes of state.
 func (d *mlDelegate) NodeMeta(limit int) []byte {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -56,10 +64,17 @@ func (d *mlDelegate) setMeta(v string) {
 	d.mu.Unlock()
 }
 
-func (d *mlDelegate) NotifyMsg([]byte)                    {}
-func (d *mlDelegate) GetBroadcasts(int, int) [][]byte     { return nil }
-func (d *mlDelegate) LocalState(bool) []byte              { return nil }
-func (d *mlDelegate) MergeRemoteState(buf []byte, _ bool) {}
+// NotifyMsg ignores user messages: the benchmark sends none.
+func (d *mlDelegate) NotifyMsg([]byte) {}
+
+// GetBroadcasts has no user broadcasts to add.
+func (d *mlDelegate) GetBroadcasts(int, int) [][]byte { return nil }
+
+// LocalState has no user state for push-pulls: the state is the meta.
+func (d *mlDelegate) LocalState(bool) []byte { return nil }
+
+// MergeRemoteState ignores the (empty) user state of a push-pull.
+func (d *mlDelegate) MergeRemoteState([]byte, bool) {}
 
 func (d *mlDelegate) subject(n *memberlist.Node) int {
 	if i, ok := d.cl.ids[n.Name]; ok {
@@ -68,10 +83,12 @@ func (d *mlDelegate) subject(n *memberlist.Node) int {
 	return -1
 }
 
+// NotifyJoin reports that the observer holds the joined node's meta.
 func (d *mlDelegate) NotifyJoin(n *memberlist.Node) {
 	d.tr.seen(d.observer, d.subject(n), string(n.Meta))
 }
 
+// NotifyUpdate reports that the observer holds the node's new meta.
 func (d *mlDelegate) NotifyUpdate(n *memberlist.Node) {
 	d.tr.seen(d.observer, d.subject(n), string(n.Meta))
 }
@@ -81,28 +98,75 @@ func (d *mlDelegate) NotifyLeave(n *memberlist.Node) {
 	d.tr.down(d.observer, d.subject(n), true)
 }
 
-// mlConfig is the configuration every memberlist node of a run uses:
-// DefaultLocalConfig with the settings shared with scuttlebutt.
-func mlConfig(s settings, retransmitMult int) *memberlist.Config {
-	conf := memberlist.DefaultLocalConfig()
+// mlPreset is the memberlist configuration a variant starts from.
+type mlPreset int
+
+const (
+	// mlLAN is memberlist.DefaultLANConfig, the preset production users run.
+	mlLAN mlPreset = iota
+	// mlLocal is memberlist.DefaultLocalConfig, meant for loopback.
+	mlLocal
+)
+
+// base returns the preset's configuration, untouched.
+func (p mlPreset) base() *memberlist.Config {
+	if p == mlLocal {
+		return memberlist.DefaultLocalConfig()
+	}
+	return memberlist.DefaultLANConfig()
+}
+
+// String names the preset's constructor.
+func (p mlPreset) String() string {
+	if p == mlLocal {
+		return "DefaultLocalConfig"
+	}
+	return "DefaultLANConfig"
+}
+
+// mlConfig is the configuration every memberlist node of a run uses: the
+// preset with the settings shared with scuttlebutt.
+func mlConfig(s settings, p mlPreset) *memberlist.Config {
+	conf := p.base()
 	conf.GossipInterval = s.interval
 	conf.GossipNodes = s.fanout
 	conf.UDPBufferSize = s.mtu
-	if retransmitMult > 0 {
-		conf.RetransmitMult = retransmitMult
-	}
 	conf.LogOutput = io.Discard
 	return conf
 }
 
-func newMLCluster(s settings, n, retransmitMult int, tr *tracker) (cl *mlCluster, err error) {
-	cl = &mlCluster{ids: make(map[string]int, n), tr: tr, victim: -1}
+// mlDescribe says how the preset was changed and what it keeps that
+// matters here.
+func mlDescribe(s settings, p mlPreset) string {
+	b := p.base()
+	c := mlConfig(s, p)
+	var changed []string
+	if b.GossipInterval != c.GossipInterval {
+		changed = append(changed, fmt.Sprintf("`GossipInterval` %v→%v", b.GossipInterval, c.GossipInterval))
+	}
+	if b.GossipNodes != c.GossipNodes {
+		changed = append(changed, fmt.Sprintf("`GossipNodes` %d→%d", b.GossipNodes, c.GossipNodes))
+	}
+	if b.UDPBufferSize != c.UDPBufferSize {
+		changed = append(changed, fmt.Sprintf("`UDPBufferSize` %d→%d", b.UDPBufferSize, c.UDPBufferSize))
+	}
+	ch := "nothing changed"
+	if len(changed) > 0 {
+		ch = "changed: " + strings.Join(changed, ", ")
+	}
+	return fmt.Sprintf("`memberlist.%s()`, %s; it keeps `GossipInterval` %v, `GossipNodes` %d, `UDPBufferSize` %d, `ProbeInterval` %v, `ProbeTimeout` %v, `IndirectChecks` %d, `RetransmitMult` %d, `SuspicionMult` %d, `SuspicionMaxTimeoutMult` %d, `PushPullInterval` %v, `TCPTimeout` %v",
+		p, ch, c.GossipInterval, c.GossipNodes, c.UDPBufferSize, c.ProbeInterval, c.ProbeTimeout, c.IndirectChecks,
+		c.RetransmitMult, c.SuspicionMult, c.SuspicionMaxTimeoutMult, c.PushPullInterval, c.TCPTimeout)
+}
+
+func newMLCluster(s settings, n int, preset mlPreset, tr *tracker) (cl *mlCluster, err error) {
+	cl = &mlCluster{s: s, preset: preset, ids: make(map[string]int, n), tr: tr, victim: -1}
 	for i := range n {
 		cl.ids[nodeName("ml", i)] = i
 	}
 	defer func() {
 		if err != nil {
-			cl.close()
+			_ = cl.close()
 		}
 	}()
 	pace := newPacer(s.interval, n)
@@ -113,8 +177,8 @@ func newMLCluster(s settings, n, retransmitMult int, tr *tracker) (cl *mlCluster
 		if err != nil {
 			return nil, err
 		}
-		d := &mlDelegate{observer: i, cl: cl, tr: tr, meta: []byte(cl.stateOf(s, i, 0))}
-		conf := mlConfig(s, retransmitMult)
+		d := &mlDelegate{observer: i, cl: cl, tr: tr, meta: []byte(cl.stateOf(i, 0))}
+		conf := mlConfig(s, preset)
 		conf.Name = name
 		conf.LogOutput = suspectLog{cl: cl, observer: i}
 		conf.Delegate = d
@@ -152,8 +216,8 @@ func newNetTransport() (*memberlist.NetTransport, error) {
 func (cl *mlCluster) counters() *counters { return &cl.c }
 
 // stateOf is node i's metadata: stateBytes.
-func (cl *mlCluster) stateOf(s settings, i, version int) string {
-	return stateValue(nodeName("ml", i), version, s.stateBytes)
+func (cl *mlCluster) stateOf(i, version int) string {
+	return stateValue(nodeName("ml", i), version, cl.s.stateBytes)
 }
 
 func addrOf(m *memberlist.Memberlist) string {
@@ -161,26 +225,25 @@ func addrOf(m *memberlist.Memberlist) string {
 	return net.JoinHostPort(ln.Addr.String(), strconv.Itoa(int(ln.Port)))
 }
 
-// join makes every node but node 0 join node 0 at once. memberlist's Join
-// blocks on a TCP push-pull with the seed, so each runs in its own
-// goroutine. A Join that fails (the seed's TCP timeout is 1 s in
-// DefaultLocalConfig) is retried at once, as an application would, until
-// deadline; wait returns how many calls failed.
-func (cl *mlCluster) join(deadline time.Time) (wait func() int) {
+// startJoin makes node i join node 0. memberlist's Join blocks on a TCP
+// push-pull with the seed, so it runs in its own goroutine; a Join that
+// fails is retried at once, as an application would, until deadline.
+func (cl *mlCluster) startJoin(i int, deadline time.Time) {
 	seed := []string{addrOf(cl.nodes[0])}
-	var failed atomic.Int64
-	var wg sync.WaitGroup
-	for _, m := range cl.nodes[1:] {
-		wg.Go(func() {
-			for {
-				if _, err := m.Join(seed); err == nil || time.Now().After(deadline) {
-					return
-				}
-				failed.Add(1)
+	m := cl.nodes[i]
+	cl.joins.Go(func() {
+		for {
+			if _, err := m.Join(seed); err == nil || time.Now().After(deadline) || cl.closed.Load() {
+				return
 			}
-		})
-	}
-	return func() int { wg.Wait(); return int(failed.Load()) }
+			cl.joinsFailed.Add(1)
+		}
+	})
+}
+
+func (cl *mlCluster) joinFailures() int {
+	cl.joins.Wait()
+	return int(cl.joinsFailed.Load())
 }
 
 // update sets node i's metadata and re-advertises it. UpdateNode blocks
@@ -229,17 +292,21 @@ func (cl *mlCluster) suspectWatcher(observer int) func(b []byte) {
 
 // fullSync runs one push-pull, the full-state TCP exchange every
 // memberlist node starts with a random peer every PushPullInterval (scaled
-// up above 32 nodes). The first comes only after a random stagger plus one
-// interval, so a short idle window never sees it: this measures one (a
-// Join to a node already known does exactly a push-pull) and returns its
-// bytes, both directions, with the period memberlist uses.
-func (cl *mlCluster) fullSync() (uint64, time.Duration) {
+// up above 32 nodes). The first comes only after a random stagger of up to
+// one interval plus one scaled interval, so an idle window a minute after
+// the start may see none: this runs one (a Join to a node already known
+// does exactly a push-pull) and returns its traffic, both directions, with
+// the period memberlist uses.
+func (cl *mlCluster) fullSync() (tally, time.Duration) {
 	before := cl.c.snapshot()
 	if _, err := cl.nodes[updater].Join([]string{addrOf(cl.nodes[0])}); err != nil {
-		return 0, 0
+		return tally{}, 0
 	}
-	conf := memberlist.DefaultLocalConfig()
-	return cl.c.snapshot().sub(before).StreamBytes, pushPullEvery(conf.PushPullInterval, len(cl.nodes))
+	t := cl.c.snapshot().sub(before)
+	// Only the stream is the push-pull; a datagram in the same moment is
+	// the background's.
+	t.Packets, t.PacketBytes = 0, 0
+	return t, pushPullEvery(cl.preset.base().PushPullInterval, len(cl.nodes))
 }
 
 // pushPullEvery is memberlist's push-pull period for n nodes (its
@@ -254,9 +321,16 @@ func pushPullEvery(interval time.Duration, n int) time.Duration {
 
 func (cl *mlCluster) suspectedBeforeKill() int { return int(cl.falseSuspicions.Load()) }
 
+// afterKill: memberlist's suspicion counter does not say of whom, and
+// alive messages are not watched, so neither is told.
+func (cl *mlCluster) afterKill() (int, int) { return -1, -1 }
+
 func (cl *mlCluster) tracksDead() bool { return true }
 
+func (cl *mlCluster) internals() map[string]uint64 { return nil }
+
 func (cl *mlCluster) close() error {
+	cl.closed.Store(true)
 	suspicions.attach(nil)
 	var errs []error
 	for _, m := range cl.nodes {

@@ -10,31 +10,66 @@ import (
 	"github.com/scuttlebutt-go/scuttlebutt/transport"
 )
 
+// Header sizes used to count bytes on the wire (IPv4, no link layer).
+const (
+	// udpHeader is an IPv4 header (20 B) and a UDP header (8 B): what
+	// every datagram adds to its payload.
+	udpHeader = 28
+	// tcpHeader is an IPv4 header (20 B), a TCP header (20 B) and the
+	// timestamp option Linux sends by default (12 B).
+	tcpHeader = 52
+	// tcpMSS is the payload of a full TCP segment on a 1500-byte
+	// Ethernet MTU with timestamps (1500 - 52).
+	tcpMSS = 1448
+	// tcpControlSegments is the segments of a connection that carry no
+	// payload: SYN, SYN-ACK, ACK, then FIN, ACK, FIN, ACK.
+	tcpControlSegments = 7
+)
+
 // counters add up what every node of one cluster writes to the network:
-// datagrams and their payload bytes, TCP streams opened and the bytes
-// written on them (by both ends). IP, UDP and TCP headers are not counted.
+// datagrams and their payload bytes, TCP connections opened and the
+// payload bytes written on them (by both ends), and the TCP segments those
+// writes take at least (ceil(write / tcpMSS) each).
 type counters struct {
-	packets     atomic.Uint64
-	packetBytes atomic.Uint64
-	streams     atomic.Uint64
-	streamBytes atomic.Uint64
+	packets        atomic.Uint64
+	packetBytes    atomic.Uint64
+	streams        atomic.Uint64
+	streamBytes    atomic.Uint64
+	streamSegments atomic.Uint64
 }
 
 // tally is a snapshot of counters, or the difference of two.
 type tally struct {
-	Packets, PacketBytes, Streams, StreamBytes uint64
+	// Packets and PacketBytes are the datagrams sent and their payload;
+	// Streams the TCP connections opened, StreamBytes the payload written
+	// on them and StreamSegments the segments those writes take at least.
+	Packets, PacketBytes, Streams, StreamBytes, StreamSegments uint64
 }
 
 func (c *counters) snapshot() tally {
-	return tally{c.packets.Load(), c.packetBytes.Load(), c.streams.Load(), c.streamBytes.Load()}
+	return tally{c.packets.Load(), c.packetBytes.Load(), c.streams.Load(), c.streamBytes.Load(), c.streamSegments.Load()}
 }
 
 func (t tally) sub(o tally) tally {
-	return tally{t.Packets - o.Packets, t.PacketBytes - o.PacketBytes, t.Streams - o.Streams, t.StreamBytes - o.StreamBytes}
+	return tally{t.Packets - o.Packets, t.PacketBytes - o.PacketBytes, t.Streams - o.Streams,
+		t.StreamBytes - o.StreamBytes, t.StreamSegments - o.StreamSegments}
 }
 
 // Bytes is every payload byte written, datagrams and streams.
 func (t tally) Bytes() uint64 { return t.PacketBytes + t.StreamBytes }
+
+// UDPWire is the datagrams' bytes with their IPv4 and UDP headers.
+func (t tally) UDPWire() uint64 { return t.PacketBytes + udpHeader*t.Packets }
+
+// TCPWire is the streams' bytes with the IPv4 and TCP headers of their
+// data segments and of each connection's handshake and close. Pure ACKs of
+// data are not counted, so this is a lower bound.
+func (t tally) TCPWire() uint64 {
+	return t.StreamBytes + tcpHeader*(t.StreamSegments+tcpControlSegments*t.Streams)
+}
+
+// Wire is every byte with its IP, UDP or TCP header (see TCPWire).
+func (t tally) Wire() uint64 { return t.UDPWire() + t.TCPWire() }
 
 // sbTransport counts what a scuttlebutt node sends through its UDP
 // transport. The UDP transport has no stream capability, so neither does
@@ -63,7 +98,8 @@ func (t *sbTransport) Send(addr string, b []byte) error {
 // mlTransport counts what a memberlist node writes through its
 // NetTransport: UDP packets and both directions of every TCP stream
 // (outgoing streams counted at the dialer, incoming ones at the acceptor,
-// so each byte is counted once, by its writer).
+// so each byte is counted once, by its writer; the connection itself is
+// counted once, at the dialer).
 //
 // It also shows every received datagram to inspect before memberlist gets
 // it (memberlist stamps packets when it reads them from the socket, so the
@@ -99,7 +135,6 @@ func (t *mlTransport) forward() {
 				return
 			}
 		case conn := <-t.inner.StreamCh():
-			t.c.streams.Add(1)
 			select {
 			case t.streamC <- &countingConn{Conn: conn, c: t.c}:
 			case <-t.done:
@@ -112,10 +147,12 @@ func (t *mlTransport) forward() {
 	}
 }
 
+// FinalAdvertiseAddr is the NetTransport's.
 func (t *mlTransport) FinalAdvertiseAddr(ip string, port int) (net.IP, int, error) {
 	return t.inner.FinalAdvertiseAddr(ip, port)
 }
 
+// WriteTo counts and sends a datagram.
 func (t *mlTransport) WriteTo(b []byte, addr string) (time.Time, error) {
 	t.countPacket(len(b))
 	ts, err := t.inner.WriteTo(b, addr)
@@ -123,6 +160,7 @@ func (t *mlTransport) WriteTo(b []byte, addr string) (time.Time, error) {
 	return ts, err
 }
 
+// WriteToAddress counts and sends a datagram.
 func (t *mlTransport) WriteToAddress(b []byte, addr memberlist.Address) (time.Time, error) {
 	t.countPacket(len(b))
 	ts, err := t.inner.WriteToAddress(b, addr)
@@ -144,12 +182,15 @@ func (t *mlTransport) uncountPacket(n int, err error) {
 	}
 }
 
+// PacketCh delivers received datagrams, after inspection.
 func (t *mlTransport) PacketCh() <-chan *memberlist.Packet { return t.packetC }
 
+// DialTimeout opens a counted TCP connection.
 func (t *mlTransport) DialTimeout(addr string, timeout time.Duration) (net.Conn, error) {
 	return t.countDial(t.inner.DialTimeout(addr, timeout))
 }
 
+// DialAddressTimeout opens a counted TCP connection.
 func (t *mlTransport) DialAddressTimeout(addr memberlist.Address, timeout time.Duration) (net.Conn, error) {
 	return t.countDial(t.inner.DialAddressTimeout(addr, timeout))
 }
@@ -162,6 +203,7 @@ func (t *mlTransport) countDial(conn net.Conn, err error) (net.Conn, error) {
 	return &countingConn{Conn: conn, c: t.c}, nil
 }
 
+// StreamCh delivers accepted TCP connections, wrapped for counting.
 func (t *mlTransport) StreamCh() <-chan net.Conn { return t.streamC }
 
 // Shutdown stops forwarding and shuts the NetTransport down. Its reader
@@ -192,14 +234,20 @@ type countingConn struct {
 	c *counters
 }
 
-// Write counts b before writing it: the peer may read it, and the caller
-// may snapshot the counters, before Write returns. A short write (only on
-// a failing connection) takes back what was not written.
+// Write counts b and its segments before writing it: the peer may read it,
+// and the caller may snapshot the counters, before Write returns. A short
+// write (only on a failing connection) takes back what was not written.
 func (c *countingConn) Write(b []byte) (int, error) {
 	c.c.streamBytes.Add(uint64(len(b)))
+	segs := segments(len(b))
+	c.c.streamSegments.Add(segs)
 	n, err := c.Conn.Write(b)
 	if n < len(b) {
 		c.c.streamBytes.Add(^uint64(len(b) - n - 1))
+		c.c.streamSegments.Add(^(segs - segments(n) - 1))
 	}
 	return n, err
 }
+
+// segments is how many TCP segments n bytes of one write take at least.
+func segments(n int) uint64 { return uint64((n + tcpMSS - 1) / tcpMSS) }

@@ -99,6 +99,7 @@ type suspectLog struct {
 	observer int
 }
 
+// Write notices a failed probe of the victim and discards the log line.
 func (l suspectLog) Write(p []byte) (int, error) {
 	if v, name := l.cl.victimName(); v >= 0 && bytes.Contains(p, []byte("Suspect "+name+" has failed")) {
 		l.cl.tr.down(l.observer, v, false)
@@ -134,6 +135,7 @@ func (s *suspectSink) attach(cl *mlCluster) {
 	s.mu.Unlock()
 }
 
+// IncrCounterWithLabels counts memberlist.msg.suspect before the kill.
 func (s *suspectSink) IncrCounterWithLabels(key []string, _ float32, _ []metrics.Label) {
 	if len(key) != 3 || key[0] != "memberlist" || key[1] != "msg" || key[2] != "suspect" {
 		return

@@ -9,7 +9,8 @@ import (
 	"time"
 )
 
-var colors = map[string]string{"sb": "#1f77b4", "ml": "#ff7f0e", "ml4": "#2ca02c"}
+// colors gives each variant its line colour.
+var colors = map[string]string{"sb": "#1f77b4", "sb-default": "#17becf", "ml-lan": "#2ca02c", "ml-local": "#ff7f0e"}
 
 // spreadSVG draws, for each cluster size, the fraction of nodes that hold
 // the update against the time since it was written (log scale, shared by
@@ -55,7 +56,7 @@ func spreadSVG(s settings, vs []variant, sizes []int, res map[string][]trial) []
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" font-family="sans-serif" font-size="12">`+"\n", width, height, width, height)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
 	fmt.Fprintf(&b, `<text x="%.0f" y="22" font-size="15" font-weight="bold">Update spread on loopback: fraction of the other nodes holding the new state</text>`+"\n", left)
-	fmt.Fprintf(&b, `<text x="%.0f" y="40" fill="#555">gossip interval %v, fanout %d, %d-byte packets; every observer of every trial pooled; time on a log scale</text>`+"\n", left, s.interval, s.fanout, s.mtu)
+	fmt.Fprintf(&b, `<text x="%.0f" y="40" fill="#555">shared gossip interval %v, fanout %d, %d-byte packets; every observer of every trial pooled; time on a log scale</text>`+"\n", left, s.interval, s.fanout, s.mtu)
 
 	for p, n := range sizes {
 		x0 := left + float64(p)*(pw+gap)

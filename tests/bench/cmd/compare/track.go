@@ -27,11 +27,11 @@ type tracker struct {
 
 	phase   phase
 	start   time.Time
-	want    []string // join: the state every subject should be seen with
-	subject int      // update and fail
-	value   string   // update: the new state
-	got     [][]bool // join: got[observer][subject]
-	count   []int    // join: subjects seen per observer
+	want    []string          // join: the state every subject should be seen with
+	subject int               // update and fail
+	value   string            // update: the new state
+	seenAt  [][]time.Duration // join: when observer first held subject's state
+	count   []int             // join: subjects seen per observer
 	at      []time.Duration
 	dead    []time.Duration // fail: when the observer declared the subject dead
 	left    int             // observers not done with at
@@ -56,9 +56,9 @@ func (t *tracker) beginJoin(want []string) <-chan struct{} {
 	defer t.mu.Unlock()
 	t.reset(phaseJoin)
 	t.want = want
-	t.got = make([][]bool, t.n)
-	for i := range t.got {
-		t.got[i] = make([]bool, t.n)
+	t.seenAt = make([][]time.Duration, t.n)
+	for i := range t.seenAt {
+		t.seenAt[i] = fill(t.n, missing)
 	}
 	t.count = make([]int, t.n)
 	t.left = t.n
@@ -89,12 +89,29 @@ func (t *tracker) beginFail(subject int, withDead bool) <-chan struct{} {
 	return t.done
 }
 
-// end closes the phase and returns its start and per-observer times.
+// end closes the phase and returns its per-observer times.
 func (t *tracker) end() (at, dead []time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.phase = phaseIdle
 	return t.at, t.dead
+}
+
+// endJoin closes a join phase and returns, per observer, when it held
+// every other node's state, and the matrix of when each observer first
+// held each subject's state.
+func (t *tracker) endJoin() (at []time.Duration, seenAt [][]time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.phase = phaseIdle
+	return t.at, t.seenAt
+}
+
+// started is when the current (or last) phase began.
+func (t *tracker) started() time.Time {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.start
 }
 
 // seen reports that observer holds subject's state value.
@@ -107,10 +124,10 @@ func (t *tracker) seen(observer, subject int, value string) {
 	defer t.mu.Unlock()
 	switch t.phase {
 	case phaseJoin:
-		if t.got[observer][subject] || value != t.want[subject] {
+		if t.seenAt[observer][subject] != missing || value != t.want[subject] {
 			return
 		}
-		t.got[observer][subject] = true
+		t.seenAt[observer][subject] = now.Sub(t.start)
 		t.count[observer]++
 		if t.count[observer] == t.n-1 {
 			t.mark(t.at, observer, now)
