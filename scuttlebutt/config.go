@@ -118,8 +118,8 @@ type Config struct {
 	RepublishLocal bool
 	// Detector judges the liveness of the nodes this node monitors from
 	// the arrival times of their PONGs (default: phi-accrual with
-	// threshold 8, Interval HeartbeatInterval and AcceptablePause half a
-	// HeartbeatInterval; see detector/phi). Each Node needs its own.
+	// threshold 8, Interval HeartbeatInterval and AcceptablePause a quarter
+	// of HeartbeatInterval; see detector/phi). Each Node needs its own.
 	Detector detector.Detector
 	// Clock is the source of time (default: the wall clock). A
 	// transport/mem Network is a virtual clock for deterministic tests.

@@ -23,7 +23,7 @@ func (c *Config) setParts() error {
 		c.Store = storemem.New()
 	}
 	if c.Detector == nil {
-		d, err := phi.New(phi.Config{Interval: c.HeartbeatInterval, AcceptablePause: c.HeartbeatInterval / 2})
+		d, err := phi.New(phi.Config{Interval: c.HeartbeatInterval, AcceptablePause: c.HeartbeatInterval / 4})
 		if err != nil {
 			return configErr("Detector", "default detector: %v", err)
 		}

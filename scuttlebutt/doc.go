@@ -79,7 +79,10 @@
 // monitor sends each a PING, which carries its digest hash, every
 // HeartbeatInterval (default 1s), and probes again every half interval
 // while a PONG is late; PONGs feed the Detector (phi-accrual by default),
-// which so sees regular arrivals. A monitor that suspects a node writes the
+// which so sees regular arrivals. A monitor writes a verdict once its
+// detector has suspected the node in two rounds in a row, and every node
+// that learns a new verdict passes it on to Fanout peers at once, so a
+// suspicion reaches the cluster at the speed of the network. A monitor that suspects a node writes the
 // reserved key "_sb.suspect.<id>" = "<generation>.<incarnation>" in its own
 // state and deletes it when PONGs resume: verdicts are state, spread by the
 // ordinary deltas, and every node judges from the same evidence. A node is

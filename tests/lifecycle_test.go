@@ -99,7 +99,7 @@ func detectionCluster(t *testing.T, n int, seed int64, threshold float64) (*sim.
 			prev(i, b)
 			b.HeartbeatInterval(time.Second)
 			if threshold > 0 {
-				d, err := phi.New(phi.Config{Interval: time.Second, AcceptablePause: time.Second / 2, Threshold: threshold})
+				d, err := phi.New(phi.Config{Interval: time.Second, AcceptablePause: time.Second / 4, Threshold: threshold})
 				if err != nil {
 					panic(err)
 				}

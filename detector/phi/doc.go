@@ -85,7 +85,7 @@
 // to the tail of a normal distribution that does not expect them. The
 // scuttlebutt Node, whose monitors probe a late node again every half
 // interval, and needs a quorum of monitors to suspect a node, uses a pause
-// of half an Interval. The floor of a tenth of the interval matters when
+// of a quarter of an Interval. The floor of a tenth of the interval matters when
 // arrivals are nearly exact (a simulated clock): without it σ tends to 0
 // and phi jumps from 0 to its cap within milliseconds of lateness. 100
 // samples (100 s at 1 s) adapt to a changed network within two minutes;

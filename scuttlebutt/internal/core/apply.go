@@ -1,6 +1,7 @@
 package core
 
 import (
+	"strings"
 	"time"
 
 	"github.com/scuttlebutt-go/scuttlebutt/codec"
@@ -84,6 +85,9 @@ func (c *Core) applyDelta(now time.Time, sender string, d *codec.NodeDelta) {
 	if o == applied {
 		delete(c.removed, d.ID)
 		c.touch(d.ID)
+		if !d.Reset && carriesVerdict(c.changed) {
+			c.forward(d)
+		}
 	}
 	switch o {
 	case applied:
@@ -260,3 +264,29 @@ func (c *Core) emitEntry(id string, gen uint64, e store.Entry) {
 }
 
 func (c *Core) emit(ev Event) { c.events = append(c.events, ev) }
+
+// carriesVerdict reports whether changes include a monitor's new verdict.
+func carriesVerdict(changed []store.Entry) bool {
+	for i := range changed {
+		if !changed[i].Tombstone && strings.HasPrefix(changed[i].Key, KeySuspectPrefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// forward passes a delta that carried a new verdict on at once to Fanout
+// random peers, as the monitor's own push did: a suspicion spreads at the
+// speed of the network, each node forwarding it once (only a delta that
+// changed its state), rather than round by round. A peer that lacks the
+// versions below it refuses the gap and catches up by anti-entropy.
+func (c *Core) forward(d *codec.NodeDelta) {
+	m := &codec.Message{Kind: codec.KindAck, From: c.cfg.ID, Deltas: []codec.NodeDelta{*d}}
+	if codec.Size(c.sizer, m) > c.cfg.MTU {
+		return
+	}
+	for _, to := range c.randomAlive(c.cfg.Fanout) {
+		c.out = append(c.out, Outgoing{To: to, Msg: m})
+		c.stats.Pushes++
+	}
+}

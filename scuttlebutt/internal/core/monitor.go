@@ -18,7 +18,8 @@ import (
 //     suspected, the ring changes and so do the successors.
 //   - A monitor sends each node it watches a PING every HeartbeatInterval,
 //     and probes again every half interval while a PONG is overdue; PONGs
-//     feed the Detector, which sees regular arrivals.
+//     feed the Detector, which sees regular arrivals. A verdict needs the
+//     Detector's suspicion in two rounds in a row.
 //   - A verdict is replicated state: a monitor that suspects a node writes
 //     the reserved key KeySuspectPrefix+id = "generation.incarnation" in its
 //     own state, and deletes it once PONGs come back. The key spreads by the
@@ -62,6 +63,8 @@ func parseVerdict(s string) (verdict, bool) {
 // watch is a node this node pings.
 type watch struct {
 	lastPing, lastPong time.Time
+	// suspectRounds counts the rounds in a row the detector suspected it.
+	suspectRounds int
 }
 
 // monitor is a Core's liveness state.
@@ -105,12 +108,19 @@ func (c *Core) monitorRound(now time.Time) {
 		w := c.mon.targets[id]
 		m := c.members[id]
 		c.stats.LivenessChecks++
+		// A verdict needs the detector's suspicion in two rounds in a row,
+		// with a probe in between: one late PONG is not a failure.
 		suspect := c.det.Suspect(id, now)
+		if suspect {
+			w.suspectRounds++
+		} else {
+			w.suspectRounds = 0
+		}
 		n, _ := c.st.Node(id)
 		v := verdict{gen: n.Generation, inc: m.inc}
 		mine, has := c.mon.mine[id]
 		switch {
-		case suspect && (!has || mine != v):
+		case suspect && w.suspectRounds >= 2 && (!has || mine != v):
 			c.setVerdict(id, v)
 			c.stats.Suspicions++
 		case !suspect && has:
