@@ -206,8 +206,10 @@ type member struct {
 	addr   string
 	status Status
 	since  time.Time // when status last changed
-	idx    int       // position in Core.members
-	h      hashed    // its place in the digest tree
+	idx    int       // position in Core.order
+	// aliveAt is its position in Core.alive, or -1.
+	aliveAt int
+	h       hashed // its place in the digest tree
 	// inc is the node's incarnation (KeyIncarnation) at its generation.
 	inc uint64
 }
@@ -232,16 +234,18 @@ type Core struct {
 	// now is the time of the call being handled.
 	now time.Time
 
-	members  map[string]*member
-	order    []*member // every member, in join order: deterministic iteration
-	alive    []*member // members to gossip with, for O(1) random choice
-	aliveIdx map[*member]int
-	removed  map[string]removedID
-	seeds    []string
+	members map[string]*member
+	order   []*member // every member, in join order: deterministic iteration
+	alive   []*member // members to gossip with, for O(1) random choice
+	removed map[string]removedID
+	seeds   []string
 	// recent lists nodes whose state changed lately, oldest first;
 	// recentAt holds the round of each node's latest change.
 	recent   []recentChange
 	recentAt map[string]uint64
+	// recentPeak is the most entries recentAt held since it was made: a
+	// map never shrinks, so one grown by a mass join is made again.
+	recentPeak int
 
 	tree tree
 	self hashed
@@ -316,7 +320,6 @@ func New(cfg Config, now time.Time) (*Core, error) {
 		log:       cfg.Logger,
 		leaveAcks: map[string]bool{},
 		members:   map[string]*member{},
-		aliveIdx:  map[*member]int{},
 		removed:   map[string]removedID{},
 		gcMarks:   map[string][]gcMark{},
 		listed:    map[string]struct{}{},

@@ -68,6 +68,7 @@ func (c *Core) noteChange(id string) {
 		return
 	}
 	c.recentAt[id] = r
+	c.recentPeak = max(c.recentPeak, len(c.recentAt))
 	c.recent = append(c.recent, recentChange{id: id, round: r})
 }
 
@@ -83,7 +84,14 @@ func (c *Core) pruneRecent() {
 	if k > 0 {
 		c.recent = append(c.recent[:0], c.recent[k:]...)
 	}
+	if len(c.recent) == 0 && c.recentPeak > shrinkAbove {
+		c.recent, c.recentAt, c.recentPeak = nil, map[string]uint64{}, 0
+	}
 }
+
+// shrinkAbove is the size above which a scratch map left empty is made
+// again rather than cleared: Go maps keep their largest size.
+const shrinkAbove = 256
 
 // selfEntry is this node's own digest entry.
 func (c *Core) selfEntry() codec.DigestEntry {

@@ -9,7 +9,7 @@ import (
 
 // addMember starts tracking a newly known node as alive.
 func (c *Core) addMember(now time.Time, id string) *member {
-	m := &member{id: id, status: StatusAlive, since: now, idx: len(c.order)}
+	m := &member{id: id, status: StatusAlive, since: now, idx: len(c.order), aliveAt: -1}
 	m.h.id = codec.IDHash(id)
 	c.members[id] = m
 	c.order = append(c.order, m)
@@ -34,23 +34,23 @@ func (c *Core) membershipChanged() {
 
 // markAlive puts m in the set of gossip targets.
 func (c *Core) markAlive(m *member) {
-	if _, ok := c.aliveIdx[m]; ok {
+	if m.aliveAt >= 0 {
 		return
 	}
-	c.aliveIdx[m] = len(c.alive)
+	m.aliveAt = len(c.alive)
 	c.alive = append(c.alive, m)
 }
 
 // markNotAlive takes m out of the set of gossip targets.
 func (c *Core) markNotAlive(m *member) {
-	i, ok := c.aliveIdx[m]
-	if !ok {
+	i := m.aliveAt
+	if i < 0 {
 		return
 	}
 	last := len(c.alive) - 1
 	c.swapAlive(i, last)
 	c.alive = c.alive[:last]
-	delete(c.aliveIdx, m)
+	m.aliveAt = -1
 }
 
 // setStatus moves m to status s and emits the transition.

@@ -39,14 +39,22 @@ func (c *candidate) stale() uint64 { return c.upto - c.from }
 func (c *Core) resetCands() {
 	c.entryBuf = c.entryBuf[:0]
 	c.cands = c.cands[:0]
-	clear(c.candIDs)
+	if len(c.candIDs) > shrinkAbove {
+		c.candIDs = map[string]struct{}{}
+	} else {
+		clear(c.candIDs)
+	}
 }
 
 // addCandidates adds the nodes the digest's sender lacks deltas of: those
 // it lists behind this node, and those within its covered buckets that it
 // does not list at all. A node is added once per message.
 func (c *Core) addCandidates(d *codec.Digest) {
-	clear(c.listed)
+	if len(c.listed) > shrinkAbove {
+		c.listed = map[string]struct{}{}
+	} else {
+		clear(c.listed)
+	}
 	for i := range d.Entries {
 		e := &d.Entries[i]
 		if _, dup := c.listed[e.ID]; dup {

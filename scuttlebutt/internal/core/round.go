@@ -162,7 +162,7 @@ func (c *Core) swapAlive(i, j int) {
 	}
 	a, b := c.alive[i], c.alive[j]
 	c.alive[i], c.alive[j] = b, a
-	c.aliveIdx[b], c.aliveIdx[a] = i, j
+	b.aliveAt, a.aliveAt = i, j
 }
 
 // Ready returns the queued messages and events and clears the queues, after
