@@ -1,5 +1,7 @@
 package scuttlebutt
 
+import "time"
+
 // Stats is a snapshot of a Node's counters. Every counter only grows.
 type Stats struct {
 	// Rounds is the number of gossip rounds run.
@@ -50,6 +52,14 @@ type Stats struct {
 	// whose hash did not.
 	ExchangesEqual  uint64
 	ExchangesDiffer uint64
+	// ExchangesPulled, ExchangesPushed, ExchangesBoth and ExchangesNeither
+	// count the exchanges this node opened whose hashes differed, by what
+	// the first answer brought and what went back: deltas in, out, both,
+	// or neither (only requests, or a bucket walk whose deltas came later).
+	ExchangesPulled  uint64
+	ExchangesPushed  uint64
+	ExchangesBoth    uint64
+	ExchangesNeither uint64
 	// Walks counts bucket walks this node started: hashes that still
 	// differed once both sides' recent changes were counted.
 	Walks uint64
@@ -123,6 +133,10 @@ func (n *Node) Stats() Stats {
 		Refutations:      cs.Refutations,
 		ExchangesEqual:   cs.ExchangesEqual,
 		ExchangesDiffer:  cs.ExchangesDiffer,
+		ExchangesPulled:  cs.ExchangesPulled,
+		ExchangesPushed:  cs.ExchangesPushed,
+		ExchangesBoth:    cs.ExchangesBoth,
+		ExchangesNeither: cs.ExchangesNeither,
 		Walks:            cs.Walks,
 		Pushes:           cs.Pushes,
 		QuietRounds:      cs.QuietRounds,
@@ -140,4 +154,32 @@ func (n *Node) Stats() Stats {
 		EncodeErrors:     n.encodeErrors.Load(),
 		Oversize:         n.oversize.Load(),
 	}
+}
+
+// MonitoredPeer is a node this node watches as one of its monitors (see
+// the package documentation on liveness).
+type MonitoredPeer struct {
+	ID string
+	// Phi is the Detector's suspicion level of the peer (phi for the
+	// default phi-accrual detector).
+	Phi float64
+	// LastPong is when the peer last answered a PING.
+	LastPong time.Time
+	// Suspected: this node holds a verdict that the peer is down.
+	Suspected bool
+}
+
+// Monitored returns the peers this node watches, by ID: its ring
+// successors, and the nodes it holds a verdict against.
+func (n *Node) Monitored() []MonitoredPeer {
+	if n.err != nil {
+		return nil
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var out []MonitoredPeer
+	for _, m := range n.core.Monitored(n.clock.Now()) {
+		out = append(out, MonitoredPeer{ID: m.ID, Phi: m.Level, LastPong: m.LastPong, Suspected: m.Suspected})
+	}
+	return out
 }

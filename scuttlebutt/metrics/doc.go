@@ -32,6 +32,13 @@
 //	scuttlebutt_prunes_too_large_total                   PrunesTooLarge
 //	scuttlebutt_tombstones_collected_total               TombstonesGCd
 //	scuttlebutt_liveness_checks_total                    LivenessChecks
+//	scuttlebutt_pings_sent_total                         PingsSent
+//	scuttlebutt_pongs_received_total                     PongsReceived
+//	scuttlebutt_verdicts_written_total                   Suspicions
+//	scuttlebutt_refutations_total                        Refutations
+//	scuttlebutt_exchanges_total{outcome}                 ExchangesEqual, ExchangesPulled, ExchangesPushed, ExchangesBoth, ExchangesNeither
+//	scuttlebutt_bucket_walks_total                       Walks
+//	scuttlebutt_quiet_rounds_total                       QuietRounds
 //	scuttlebutt_store_errors_total                       StoreErrors
 //	scuttlebutt_generation_bumps_total                   GenerationBumps
 //
@@ -40,6 +47,10 @@
 //	scuttlebutt_members{status}        nodes known, this one included, by status (alive, suspect, left)
 //	scuttlebutt_state_keys{owner}      live keys held, of this node (local) and of the others (peers)
 //	scuttlebutt_state_bytes{owner}     the bytes of those keys and their values
+//
+// and one gauge from Monitored:
+//
+//	scuttlebutt_detector_phi{peer}     the detector's phi of each node this node monitors
 //
 // A scrape copies the whole Snapshot, every key of every node: cheap for
 // the clusters a status page shows, worth knowing for very large states.

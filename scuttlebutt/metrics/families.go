@@ -11,15 +11,6 @@ import (
 // counterBy for several Stats counters under one label, gauge for a value
 // computed from the sample, with any labels (a family whose series come
 // and go, such as one per monitored peer, emits one series per peer).
-// For example, once Stats counts exchanges by outcome:
-//
-//	counterBy("exchanges_total", "...", "outcome", by("equal", func(s *scuttlebutt.Stats) uint64 { return s.ExchangesEqual }), ...),
-//
-// and once the Node reports its monitored peers (a field of sample, filled
-// in takeSample):
-//
-//	gauge("detector_phi", "...", []string{"peer"}, func(s *sample, emit emitFunc) { for _, p := range s.peers { emit(p.Phi, p.ID) } }),
-//
 // TestValuesMatchStats and TestFamilies then ask for the new family's
 // expected values and its line in doc.go.
 var families = []family{
@@ -59,7 +50,24 @@ var families = []family{
 	counter("prunes_too_large_total", "Prunes this node owed a peer that fit no message.", func(s *scuttlebutt.Stats) uint64 { return s.PrunesTooLarge }),
 	counter("tombstones_collected_total", "Tombstones dropped after the tombstone grace period.", func(s *scuttlebutt.Stats) uint64 { return s.TombstonesGCd }),
 
-	counter("liveness_checks_total", "Questions put to the failure detector.", func(s *scuttlebutt.Stats) uint64 { return s.LivenessChecks }),
+	counter("liveness_checks_total", "Questions put to the failure detector about the nodes this node monitors.", func(s *scuttlebutt.Stats) uint64 { return s.LivenessChecks }),
+	counter("pings_sent_total", "PINGs sent to monitored nodes, probes of late ones included.", func(s *scuttlebutt.Stats) uint64 { return s.PingsSent }),
+	counter("pongs_received_total", "PONGs received from monitored nodes.", func(s *scuttlebutt.Stats) uint64 { return s.PongsReceived }),
+	counter("verdicts_written_total", "Verdicts this node wrote as a monitor: a node it suspects is down.", func(s *scuttlebutt.Stats) uint64 { return s.Suspicions }),
+	counter("refutations_total", "Times this node took a new incarnation because a quorum of its monitors suspected it.", func(s *scuttlebutt.Stats) uint64 { return s.Refutations }),
+	counterBy("exchanges_total", "Exchanges by outcome: equal (a SYN or PING whose digest hash matched this node's, answered with nothing), and, of those this node opened whose hashes differed, pulled (deltas came in), pushed (deltas went out), both, or neither (only requests, or a bucket walk).", "outcome",
+		by("equal", func(s *scuttlebutt.Stats) uint64 { return s.ExchangesEqual }),
+		by("pulled", func(s *scuttlebutt.Stats) uint64 { return s.ExchangesPulled }),
+		by("pushed", func(s *scuttlebutt.Stats) uint64 { return s.ExchangesPushed }),
+		by("both", func(s *scuttlebutt.Stats) uint64 { return s.ExchangesBoth }),
+		by("neither", func(s *scuttlebutt.Stats) uint64 { return s.ExchangesNeither })),
+	counter("bucket_walks_total", "Bucket walks this node started: digest hashes that still differed once both sides' recent changes were counted.", func(s *scuttlebutt.Stats) uint64 { return s.Walks }),
+	counter("quiet_rounds_total", "Rounds that opened no exchange because nothing had changed for a while.", func(s *scuttlebutt.Stats) uint64 { return s.QuietRounds }),
+	gauge("detector_phi", "The failure detector's suspicion level (phi for phi-accrual) of each node this node monitors.", []string{"peer"}, func(s *sample, emit emitFunc) {
+		for _, p := range s.peers {
+			emit(p.Phi, p.ID)
+		}
+	}),
 	counter("store_errors_total", "Store writes that failed and changed nothing.", func(s *scuttlebutt.Stats) uint64 { return s.StoreErrors }),
 	counter("generation_bumps_total", "Times this node found the cluster holding a newer generation of its own ID and took one above it.", func(s *scuttlebutt.Stats) uint64 { return s.GenerationBumps }),
 

@@ -59,6 +59,8 @@ type sample struct {
 	// keys and bytes are the live keys held and their bytes (key plus
 	// value), by owner: ownerLocal for this node's, ownerPeers for the rest.
 	keys, bytes [2]int
+	// peers are the nodes this node monitors.
+	peers []scuttlebutt.MonitoredPeer
 }
 
 // The owner label's values, as indexes of sample.keys and sample.bytes.
@@ -74,7 +76,7 @@ var ownerNames = [2]string{ownerLocal: "local", ownerPeers: "peers"}
 var statuses = []scuttlebutt.Status{scuttlebutt.StatusAlive, scuttlebutt.StatusSuspect, scuttlebutt.StatusLeft}
 
 func takeSample(n *scuttlebutt.Node) *sample {
-	s := &sample{stats: n.Stats(), members: map[scuttlebutt.Status]int{}}
+	s := &sample{stats: n.Stats(), members: map[scuttlebutt.Status]int{}, peers: n.Monitored()}
 	self := n.ID()
 	for _, ns := range n.Snapshot() {
 		s.members[ns.Status]++

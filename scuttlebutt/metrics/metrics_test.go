@@ -116,6 +116,17 @@ func want(node *scuttlebutt.Node) map[string]float64 {
 		"scuttlebutt_prunes_too_large_total":                            f(s.PrunesTooLarge),
 		"scuttlebutt_tombstones_collected_total":                        f(s.TombstonesGCd),
 		"scuttlebutt_liveness_checks_total":                             f(s.LivenessChecks),
+		"scuttlebutt_pings_sent_total":                                  f(s.PingsSent),
+		"scuttlebutt_pongs_received_total":                              f(s.PongsReceived),
+		"scuttlebutt_verdicts_written_total":                            f(s.Suspicions),
+		"scuttlebutt_refutations_total":                                 f(s.Refutations),
+		"scuttlebutt_exchanges_total{outcome=equal}":                    f(s.ExchangesEqual),
+		"scuttlebutt_exchanges_total{outcome=pulled}":                   f(s.ExchangesPulled),
+		"scuttlebutt_exchanges_total{outcome=pushed}":                   f(s.ExchangesPushed),
+		"scuttlebutt_exchanges_total{outcome=both}":                     f(s.ExchangesBoth),
+		"scuttlebutt_exchanges_total{outcome=neither}":                  f(s.ExchangesNeither),
+		"scuttlebutt_bucket_walks_total":                                f(s.Walks),
+		"scuttlebutt_quiet_rounds_total":                                f(s.QuietRounds),
 		"scuttlebutt_store_errors_total":                                f(s.StoreErrors),
 		"scuttlebutt_generation_bumps_total":                            f(s.GenerationBumps),
 		"scuttlebutt_members{status=alive}":                             0,
@@ -125,6 +136,9 @@ func want(node *scuttlebutt.Node) map[string]float64 {
 		"scuttlebutt_state_keys{owner=peers}":                           0,
 		"scuttlebutt_state_bytes{owner=local}":                          0,
 		"scuttlebutt_state_bytes{owner=peers}":                          0,
+	}
+	for _, p := range node.Monitored() {
+		w["scuttlebutt_detector_phi{peer="+p.ID+"}"] = p.Phi
 	}
 	for _, ns := range node.Snapshot() {
 		w["scuttlebutt_members{status="+ns.Status.String()+"}"]++
@@ -157,6 +171,8 @@ func TestValuesMatchStats(t *testing.T) {
 	require.Equal(t, 1.0, got["scuttlebutt_state_keys{owner=peers}"]) // node-1's role
 	require.Equal(t, float64(len("role")+len("worker")), got["scuttlebutt_state_bytes{owner=peers}"])
 	require.Positive(t, got["scuttlebutt_gossip_rounds_total"])
+	require.Positive(t, got["scuttlebutt_pongs_received_total"])
+	require.NotEmpty(t, c.Nodes[0].Monitored(), "node-0 monitors its ring successors")
 	require.Positive(t, got["scuttlebutt_deltas_received_total{outcome=applied}"])
 	require.Positive(t, got["scuttlebutt_messages_decoded_total{kind=synack}"])
 }

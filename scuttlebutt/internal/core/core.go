@@ -164,6 +164,10 @@ type Stats struct {
 	ExchangesEqual uint64
 	// ExchangesDiffer counts the SYNs and PINGs whose hash did not.
 	ExchangesDiffer uint64
+	// The exchanges this node opened whose hashes differed, by outcome of
+	// the first answer: deltas came in (pulled), went out (pushed), both,
+	// or neither (only requests, or a walk whose deltas came later).
+	ExchangesPulled, ExchangesPushed, ExchangesBoth, ExchangesNeither uint64
 	// Walks counts bucket walks this node started: hashes that still
 	// differed once the recent changes of both sides were counted.
 	Walks uint64

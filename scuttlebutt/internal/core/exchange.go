@@ -178,6 +178,25 @@ func (c *Core) answer(now time.Time, from string, m *codec.Message) {
 	}
 	c.compareBuckets(r, m.Buckets)
 	r.send(now, from, c.cands)
+	if m.Hash != 0 { // the answer to our SYN or PONG: the exchange's outcome
+		c.countOutcome(len(m.Deltas) > 0, len(r.msg.Deltas) > 0)
+	}
+}
+
+// countOutcome counts an exchange this node opened whose hashes differed,
+// by what its first answer brought and what went back: deltas pulled,
+// pushed, both, or neither (only requests or a walk).
+func (c *Core) countOutcome(pulled, pushed bool) {
+	switch {
+	case pulled && pushed:
+		c.stats.ExchangesBoth++
+	case pulled:
+		c.stats.ExchangesPulled++
+	case pushed:
+		c.stats.ExchangesPushed++
+	default:
+		c.stats.ExchangesNeither++
+	}
 }
 
 // explained reports whether the entries a SYNACK echoed or listed account

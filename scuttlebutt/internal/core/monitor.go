@@ -387,3 +387,26 @@ func (c *Core) loadMember(now time.Time, m *member) {
 		return true
 	})
 }
+
+// Monitored is a node this node watches as one of its monitors.
+type Monitored struct {
+	ID string
+	// Level is the Detector's suspicion level (phi for phi-accrual).
+	Level float64
+	// LastPong is when its last PONG arrived (or watching began).
+	LastPong time.Time
+	// Suspected: this node holds a verdict against it.
+	Suspected bool
+}
+
+// Monitored lists the nodes this node watches, by ID.
+func (c *Core) Monitored(now time.Time) []Monitored {
+	ids := c.sortedTargets()
+	out := make([]Monitored, 0, len(ids))
+	for _, id := range ids {
+		_, sus := c.mon.mine[id]
+		out = append(out, Monitored{ID: id, Level: c.det.Level(id, now),
+			LastPong: c.mon.targets[id].lastPong, Suspected: sus})
+	}
+	return out
+}
