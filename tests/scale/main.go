@@ -79,6 +79,7 @@ func main() {
 	flag.IntVar(&opt.fanout, "fanout", 3, "peers each node gossips with per round (the table only)")
 	flag.Int64Var(&opt.seed, "seed", 1, "simulation seed")
 	flag.IntVar(&opt.mtu, "mtu", 1400, "datagram size limit in bytes (the table only)")
+	flag.BoolVar(&opt.streams, "streams", false, "give the simulated transport its stream capability, so large exchanges (a joiner's state) go whole over a stream (the table only)")
 	flag.BoolVar(&opt.fastJoin, "fastjoin", false, "join each node through node 0 and two random earlier nodes instead of node 0 alone")
 	flag.IntVar(&opt.idleRounds, "idlerounds", 5, "idle rounds measured (twice: once decoding, once timing; the table only)")
 	flag.BoolVar(&opt.idle, "idle", false, "measure converged idle clusters of the default configuration instead of the table")

@@ -21,6 +21,7 @@ type options struct {
 	seed       int64
 	mtu        int
 	fastJoin   bool
+	streams    bool          // the mem network's stream capability on (the table only)
 	idleRounds int           // idle rounds measured (twice: timing, then bytes)
 	maxRounds  int           // join rounds before giving up
 	budget     time.Duration // join wall time before giving up
@@ -94,7 +95,8 @@ func measure(n int, opt options, memProfile string) (row, error) {
 	}
 	base := heapAfterGC()
 	obs := newObserver()
-	cfg := sim.Config{Nodes: n, Seed: opt.seed, MTU: opt.mtu, Fanout: opt.fanout, OnDeliver: obs.onDeliver}
+	cfg := sim.Config{Nodes: n, Seed: opt.seed, MTU: opt.mtu, Fanout: opt.fanout, OnDeliver: obs.onDeliver,
+		Streams: opt.streams}
 	if opt.detector == "interval" {
 		cfg.Configure = func(_ int, b *scuttlebutt.Builder) {
 			d, err := interval.New(interval.Config{})
