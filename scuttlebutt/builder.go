@@ -88,6 +88,12 @@ func (b *Builder) RememberRemoved(d time.Duration) *Builder { b.cfg.RememberRemo
 // TombstoneGrace sets Config.TombstoneGrace.
 func (b *Builder) TombstoneGrace(d time.Duration) *Builder { b.cfg.TombstoneGrace = d; return b }
 
+// MaxGenerationSkew sets Config.MaxGenerationSkew.
+func (b *Builder) MaxGenerationSkew(d time.Duration) *Builder { b.cfg.MaxGenerationSkew = d; return b }
+
+// AmplificationFactor sets Config.AmplificationFactor.
+func (b *Builder) AmplificationFactor(k int) *Builder { b.cfg.AmplificationFactor = k; return b }
+
 // SeedRefresh sets Config.SeedRefresh.
 func (b *Builder) SeedRefresh(d time.Duration) *Builder { b.cfg.SeedRefresh = d; return b }
 

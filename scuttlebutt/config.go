@@ -84,6 +84,19 @@ type Config struct {
 	// TombstoneGrace is how long a deleted key's tombstone is kept (default
 	// 5 minutes). A peer that was away longer is reset with full state.
 	TombstoneGrace time.Duration
+	// MaxGenerationSkew is how far ahead of this node's clock a peer's
+	// generation may be (default DefaultMaxGenerationSkew, a year, as
+	// Cassandra). Gossip carrying a generation further ahead is dropped
+	// and counted (Stats.GenerationsRefused). Negative: no limit. Default
+	// generations (the clock in nanoseconds, or a durable store's
+	// max(held + 1, clock)) pass on any clock within the skew; explicit
+	// generations far above the clock in nanoseconds do not.
+	MaxGenerationSkew time.Duration
+	// AmplificationFactor bounds what this node sends to an address that
+	// has not been validated (see the package documentation): at most this
+	// many times the bytes received from it (default 3, QUIC's factor;
+	// negative: no limit, for trusted networks only).
+	AmplificationFactor int
 
 	// SeedRefresh is how often seed names given to Join are resolved again
 	// (default 30s; negative: never).
@@ -143,6 +156,16 @@ const (
 	MaxFanout = 64
 	// MaxMonitors is the largest Monitors accepted.
 	MaxMonitors = 16
+	// MinInterval is the shortest GossipInterval and HeartbeatInterval
+	// accepted: anything shorter can only be a slip of units (500 meant
+	// as 500ms is 500ns, some 2 million rounds a second).
+	MinInterval = 10 * time.Millisecond
+	// MinGrace is the shortest RemoveAfter, RememberRemoved and
+	// TombstoneGrace accepted: each must outlast several gossip rounds
+	// to mean anything, and a second or less is a slip of units.
+	MinGrace = time.Second
+	// DefaultMaxGenerationSkew is the default MaxGenerationSkew.
+	DefaultMaxGenerationSkew = 365 * 24 * time.Hour
 )
 
 // ErrInvalidConfig is wrapped by every Config validation error.
@@ -192,6 +215,12 @@ func (c *Config) setDefaults() {
 	if c.TombstoneGrace == 0 {
 		c.TombstoneGrace = 5 * time.Minute
 	}
+	if c.MaxGenerationSkew == 0 {
+		c.MaxGenerationSkew = DefaultMaxGenerationSkew
+	}
+	if c.AmplificationFactor == 0 {
+		c.AmplificationFactor = 3
+	}
 	if c.SeedRefresh == 0 {
 		c.SeedRefresh = 30 * time.Second
 	}
@@ -222,8 +251,12 @@ func (c *Config) validate() error {
 		return configErr("ID", "%d bytes, more than %d", len(c.ID), MaxIDLength)
 	case c.GossipInterval < 0:
 		return configErr("GossipInterval", "negative (%v)", c.GossipInterval)
+	case c.GossipInterval < MinInterval:
+		return configErr("GossipInterval", "%v is below %v: a slip of units? (500 is 500ns; write 500*time.Millisecond)", c.GossipInterval, MinInterval)
 	case c.Fanout < 0 || c.Fanout > MaxFanout:
 		return configErr("Fanout", "%d is outside 1..%d", c.Fanout, MaxFanout)
+	case c.HeartbeatInterval < MinInterval:
+		return configErr("HeartbeatInterval", "%v is below %v: a slip of units?", c.HeartbeatInterval, MinInterval)
 	case c.HeartbeatInterval < c.GossipInterval:
 		return configErr("HeartbeatInterval", "%v is below GossipInterval %v: pings go out with the rounds", c.HeartbeatInterval, c.GossipInterval)
 	case c.Monitors < 0 || c.Monitors > MaxMonitors:
@@ -234,10 +267,16 @@ func (c *Config) validate() error {
 		return configErr("Ordering", "unknown ordering %d", c.Ordering)
 	case c.RemoveAfter < 0:
 		return configErr("RemoveAfter", "negative (%v)", c.RemoveAfter)
+	case c.RemoveAfter < MinGrace:
+		return configErr("RemoveAfter", "%v is below %v: a slip of units?", c.RemoveAfter, MinGrace)
 	case c.RememberRemoved < 0:
 		return configErr("RememberRemoved", "negative (%v)", c.RememberRemoved)
+	case c.RememberRemoved < MinGrace:
+		return configErr("RememberRemoved", "%v is below %v: a slip of units?", c.RememberRemoved, MinGrace)
 	case c.TombstoneGrace < 0:
 		return configErr("TombstoneGrace", "negative (%v)", c.TombstoneGrace)
+	case c.TombstoneGrace < MinGrace:
+		return configErr("TombstoneGrace", "%v is below %v: a slip of units?", c.TombstoneGrace, MinGrace)
 	}
 	return c.checkGeneration()
 }

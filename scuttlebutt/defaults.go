@@ -1,8 +1,10 @@
 package scuttlebutt
 
 import (
+	"fmt"
 	"math"
 	"net"
+	"strconv"
 	"strings"
 
 	"github.com/scuttlebutt-go/scuttlebutt/codec"
@@ -33,6 +35,9 @@ func (c *Config) setParts() error {
 		a, err := addr.Resolve(c.AdvertiseAddr)
 		if err != nil {
 			return configErr("AdvertiseAddr", "%v", err)
+		}
+		if err := checkHostPort(a); err != nil {
+			return configErr("AdvertiseAddr", "%q: %v", a, err)
 		}
 		c.AdvertiseAddr = a
 	}
@@ -75,6 +80,23 @@ func (c *Config) setParts() error {
 	}
 	if c.AdvertiseAddr == "" {
 		return configErr("AdvertiseAddr", "empty, and the transport reports no local address")
+	}
+	return nil
+}
+
+// checkHostPort checks that a is "host:port" with a numeric port: a bad
+// AdvertiseAddr is reported as such, before a transport built from
+// BindAddr would report it.
+func checkHostPort(a string) error {
+	host, port, err := net.SplitHostPort(a)
+	if err != nil {
+		return err
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return fmt.Errorf("port %q is not a number in [0, 65535]", port)
+	}
+	if strings.ContainsAny(host, " \t\r\n") {
+		return fmt.Errorf("host %q contains spaces", host)
 	}
 	return nil
 }

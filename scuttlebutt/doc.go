@@ -46,6 +46,34 @@
 // version counter for all its keys; every write takes the next version and
 // a delete writes a tombstone. Keys and values are UTF-8 text.
 //
+// # Hostile input
+//
+// Without a key (see the keyring transport) any sender can craft valid
+// messages, so the core believes no more than it must:
+//
+//   - Generations: a generation further ahead of this node's clock, read
+//     as nanoseconds since 1970, than Config.MaxGenerationSkew (default a
+//     year, as Cassandra) is refused: the delta, digest entry or request
+//     carrying it is dropped and counted (Stats.GenerationsRefused).
+//     Default generations are the clock in nanoseconds, or with a durable
+//     store (store/bolt) max(held + 1, clock), so they pass on any clock
+//     within the skew; so do small explicit counters.
+//   - Owners refute: a node that sees its own ID at a newer generation
+//     takes one above it; one that sees its own ID at its generation with a
+//     max version above its own counter (someone wrote in its name) writes
+//     each of its live keys again above that version and raises its
+//     tombstone watermark to its new max version, so every replica is
+//     pruned with its key list and the forged keys go too
+//     (Stats.VersionBumps, GenerationBumps; logged at Warn).
+//   - Anti-amplification, as QUIC (RFC 9000 section 8): an address is
+//     validated when it is a seed given to Join (the user vouched for it)
+//     or when it answers (SYNACK, ACK or PONG) what this node sent it. An
+//     address not validated that sent messages is sent at most
+//     Config.AmplificationFactor (3) times their bytes; one learned only
+//     from gossip (a member's advertised address) gets only probes, a PING
+//     or a SYN with nothing but the hash, until it answers
+//     (Stats.AmplificationDrops, Probes).
+//
 // # Anti-entropy: digests that cost what differs
 //
 // A node's digest entry for each node it knows is (ID, generation, max

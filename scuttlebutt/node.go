@@ -101,6 +101,8 @@ func New(cfg Config) (*Node, error) {
 		StreamMax:         streamMax,
 		StreamCooldown:    2 * cfg.GossipInterval,
 		RepublishLocal:    cfg.RepublishLocal,
+		Amplification:     max(cfg.AmplificationFactor, 0),
+		MaxGenerationSkew: max(cfg.MaxGenerationSkew, 0),
 		Store:             cfg.Store,
 		Detector:          cfg.Detector,
 		Sizer:             cfg.Codec,

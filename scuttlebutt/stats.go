@@ -1,6 +1,10 @@
 package scuttlebutt
 
-import "time"
+import (
+	"time"
+
+	"github.com/scuttlebutt-go/scuttlebutt/transport"
+)
 
 // Stats is a snapshot of a Node's counters. Every counter only grows.
 type Stats struct {
@@ -74,6 +78,18 @@ type Stats struct {
 	// GenerationBumps counts the times this node found the cluster holding
 	// a newer generation of its own ID and took one above it.
 	GenerationBumps uint64
+	// VersionBumps counts the times this node found gossip holding its own
+	// ID at its generation with a version above its counter (a forgery),
+	// and wrote its keys again above it.
+	VersionBumps uint64
+	// GenerationsRefused counts deltas, digest entries and requests dropped
+	// for a generation further ahead of the clock than MaxGenerationSkew.
+	GenerationsRefused uint64
+	// AmplificationDrops counts messages not sent to an address that was
+	// not validated, for lack of credit (see AmplificationFactor); Probes
+	// the SYNs cut down to a bare probe for such an address.
+	AmplificationDrops uint64
+	Probes             uint64
 
 	// MessagesSent and BytesSent count what went out through the
 	// transport; MessagesReceived and BytesReceived what came in, before
@@ -100,6 +116,9 @@ type Stats struct {
 	// Oversize counts messages that came out larger than the MTU and were
 	// not sent (always zero unless there is a bug).
 	Oversize uint64
+	// TransportDrops are the transport's own drop counts, for a transport
+	// that reports them (transport.Counter: udp, tcp, quic, mem).
+	TransportDrops transport.Drops
 }
 
 // Stats returns the node's counters.
@@ -110,49 +129,58 @@ func (n *Node) Stats() Stats {
 	n.mu.Lock()
 	cs := n.core.Stats()
 	n.mu.Unlock()
+	var drops transport.Drops
+	if tc, ok := n.tr.(transport.Counter); ok {
+		drops = tc.Drops()
+	}
 	return Stats{
-		Rounds:           cs.Rounds,
-		SynReceived:      cs.SynReceived,
-		SynAckReceived:   cs.SynAckReceived,
-		AckReceived:      cs.AckReceived,
-		DeltasApplied:    cs.DeltasApplied,
-		DeltasStale:      cs.DeltasStale,
-		DeltasRejected:   cs.DeltasRejected,
-		EntriesApplied:   cs.EntriesApplied,
-		DeltasCut:        cs.DeltasCut,
-		ResetsSent:       cs.ResetsSent,
-		Prunes:           cs.Prunes,
-		PrunesStaged:     cs.PrunesStaged,
-		PrunesTooLarge:   cs.PrunesTooLarge,
-		TombstonesGCd:    cs.TombstonesGCd,
-		MessagesDropped:  cs.MessagesDropped,
-		LivenessChecks:   cs.LivenessChecks,
-		PingsSent:        cs.PingsSent,
-		PongsReceived:    cs.PongsReceived,
-		Suspicions:       cs.Suspicions,
-		Refutations:      cs.Refutations,
-		ExchangesEqual:   cs.ExchangesEqual,
-		ExchangesDiffer:  cs.ExchangesDiffer,
-		ExchangesPulled:  cs.ExchangesPulled,
-		ExchangesPushed:  cs.ExchangesPushed,
-		ExchangesBoth:    cs.ExchangesBoth,
-		ExchangesNeither: cs.ExchangesNeither,
-		Walks:            cs.Walks,
-		Pushes:           cs.Pushes,
-		QuietRounds:      cs.QuietRounds,
-		StoreErrors:      cs.StoreErrors,
-		GenerationBumps:  cs.GenerationBumps,
-		MessagesSent:     n.messagesSent.Load(),
-		BytesSent:        n.bytesSent.Load(),
-		MessagesReceived: n.messagesRecv.Load(),
-		BytesReceived:    n.bytesRecv.Load(),
-		LargestSent:      int(n.largestSent.Load()),
-		StreamsSent:      n.streamsSent.Load(),
-		StreamsDropped:   n.streamDrops.Load(),
-		DecodeErrors:     n.decodeErrors.Load(),
-		SendErrors:       n.sendErrors.Load(),
-		EncodeErrors:     n.encodeErrors.Load(),
-		Oversize:         n.oversize.Load(),
+		VersionBumps:       cs.VersionBumps,
+		GenerationsRefused: cs.GenerationsRefused,
+		AmplificationDrops: cs.AmplificationDrops,
+		Probes:             cs.Probes,
+		TransportDrops:     drops,
+		Rounds:             cs.Rounds,
+		SynReceived:        cs.SynReceived,
+		SynAckReceived:     cs.SynAckReceived,
+		AckReceived:        cs.AckReceived,
+		DeltasApplied:      cs.DeltasApplied,
+		DeltasStale:        cs.DeltasStale,
+		DeltasRejected:     cs.DeltasRejected,
+		EntriesApplied:     cs.EntriesApplied,
+		DeltasCut:          cs.DeltasCut,
+		ResetsSent:         cs.ResetsSent,
+		Prunes:             cs.Prunes,
+		PrunesStaged:       cs.PrunesStaged,
+		PrunesTooLarge:     cs.PrunesTooLarge,
+		TombstonesGCd:      cs.TombstonesGCd,
+		MessagesDropped:    cs.MessagesDropped,
+		LivenessChecks:     cs.LivenessChecks,
+		PingsSent:          cs.PingsSent,
+		PongsReceived:      cs.PongsReceived,
+		Suspicions:         cs.Suspicions,
+		Refutations:        cs.Refutations,
+		ExchangesEqual:     cs.ExchangesEqual,
+		ExchangesDiffer:    cs.ExchangesDiffer,
+		ExchangesPulled:    cs.ExchangesPulled,
+		ExchangesPushed:    cs.ExchangesPushed,
+		ExchangesBoth:      cs.ExchangesBoth,
+		ExchangesNeither:   cs.ExchangesNeither,
+		Walks:              cs.Walks,
+		Pushes:             cs.Pushes,
+		QuietRounds:        cs.QuietRounds,
+		StoreErrors:        cs.StoreErrors,
+		GenerationBumps:    cs.GenerationBumps,
+		MessagesSent:       n.messagesSent.Load(),
+		BytesSent:          n.bytesSent.Load(),
+		MessagesReceived:   n.messagesRecv.Load(),
+		BytesReceived:      n.bytesRecv.Load(),
+		LargestSent:        int(n.largestSent.Load()),
+		StreamsSent:        n.streamsSent.Load(),
+		StreamsDropped:     n.streamDrops.Load(),
+		DecodeErrors:       n.decodeErrors.Load(),
+		SendErrors:         n.sendErrors.Load(),
+		EncodeErrors:       n.encodeErrors.Load(),
+		Oversize:           n.oversize.Load(),
 	}
 }
 

@@ -26,6 +26,10 @@ type memOptions struct {
 	interval time.Duration
 	// grace is TombstoneGrace; removeAfter is RemoveAfter.
 	grace, removeAfter time.Duration
+	// onDeliver observes every delivery (mem.Config.OnDeliver).
+	onDeliver func(from, to string, b []byte)
+	// configure, if set, adjusts each node's Builder.
+	configure func(b *scuttlebutt.Builder)
 }
 
 // memCluster is a cluster of Nodes on one deterministic mem Network, built
@@ -51,7 +55,7 @@ func newMemCluster(t *testing.T, n int, opts memOptions) *memCluster {
 		opts.interval = time.Second
 	}
 	c := &memCluster{t: t, opts: opts, check: newEventCheck(),
-		net:   mem.NewNetwork(mem.Config{Seed: opts.seed, DefaultLink: opts.link}),
+		net:   mem.NewNetwork(mem.Config{Seed: opts.seed, DefaultLink: opts.link, OnDeliver: opts.onDeliver}),
 		nodes: make([]*scuttlebutt.Node, n), addrs: make([]string, n), gens: make([]uint64, n)}
 	t.Cleanup(c.close)
 	for i := range n {
@@ -70,7 +74,7 @@ func (c *memCluster) start(i int, gen uint64) {
 	require.NoError(c.t, err)
 	self := observer{id: memID(i), gen: gen}
 	seed := uint64(c.opts.seed)*1_000_003 + uint64(i)*7919 + gen
-	n, err := scuttlebutt.NewBuilder(memID(i)).
+	b := scuttlebutt.NewBuilder(memID(i)).
 		Transport(tr).
 		Clock(c.net).
 		Seed(seed).
@@ -80,8 +84,11 @@ func (c *memCluster) start(i int, gen uint64) {
 		DisableStreams(!c.opts.streams).
 		TombstoneGrace(c.opts.grace).
 		RemoveAfter(c.opts.removeAfter).
-		Subscriber(scuttlebutt.EventSubscriberFunc(func(e scuttlebutt.Event) { c.check.observe(self, e) })).
-		Build()
+		Subscriber(scuttlebutt.EventSubscriberFunc(func(e scuttlebutt.Event) { c.check.observe(self, e) }))
+	if c.opts.configure != nil {
+		c.opts.configure(b)
+	}
+	n, err := b.Build()
 	require.NoError(c.t, err)
 	c.nodes[i], c.gens[i] = n, gen
 }

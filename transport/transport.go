@@ -7,7 +7,7 @@
 // transport/transporttest.
 //
 // Capabilities beyond datagrams are optional interfaces that the core detects
-// with a type assertion; see Streamer.
+// with a type assertion; see Streamer and Counter.
 package transport
 
 import (
@@ -72,6 +72,34 @@ type Streamer interface {
 	SendStream(ctx context.Context, addr string, b []byte) error
 	// MaxStreamSize is the largest message SendStream accepts.
 	MaxStreamSize() int
+}
+
+// Drops counts the datagrams a Transport dropped before they reached the
+// Handler or the network, by cause. Every field only grows; a Transport
+// leaves zero the causes it cannot have.
+type Drops struct {
+	// Oversize counts datagrams dropped for exceeding the MTU: received
+	// ones (udp), or Sends refused (mem).
+	Oversize uint64
+	// QueueFull counts datagrams dropped because a queue was full: a
+	// peer's send queue (tcp, quic), or the datagrams in flight to an
+	// address (mem).
+	QueueFull uint64
+	// Decode counts received datagrams or frames malformed at the
+	// transport's level (an invalid source address, a bad hello or frame),
+	// not those the codec refuses.
+	Decode uint64
+	// Kernel counts datagrams the operating system dropped for a full
+	// receive buffer, where the platform reports it (Linux, for udp).
+	Kernel uint64
+}
+
+// Counter is an optional capability of a Transport: it reports its drop
+// counts, which a Node adds to its own Stats. Drops is safe for concurrent
+// use, also after Close.
+type Counter interface {
+	// Drops returns a snapshot of the drop counters.
+	Drops() Drops
 }
 
 // Errors returned by transports. Test for them with errors.Is; a closed

@@ -20,6 +20,7 @@ var ErrNilHandler = errors.New("mem: nil handler")
 var (
 	_ transport.Transport = (*Transport)(nil)
 	_ transport.Streamer  = (*Transport)(nil)
+	_ transport.Counter   = (*Transport)(nil)
 )
 
 // Transport is one address on a Network. It implements transport.Transport
@@ -34,6 +35,7 @@ type Transport struct {
 	closed     bool
 	delivering int // handler calls in progress
 	stats      TransportStats
+	dropped    transport.Drops
 }
 
 // NewTransport attaches a transport at addr, any string unique among the
@@ -93,6 +95,7 @@ func (t *Transport) Send(addr string, b []byte) error {
 	}
 	if len(b) > n.mtu {
 		n.stats.TooLarge++
+		t.dropped.Oversize++
 		return fmt.Errorf("mem: send %d bytes to %s, MTU %d: %w", len(b), addr, n.mtu, transport.ErrTooLarge)
 	}
 	n.stats.Sent++
@@ -117,6 +120,7 @@ func (t *Transport) Send(addr string, b []byte) error {
 	for range copies {
 		if n.perDst[addr] >= n.qlimit {
 			n.stats.DroppedOverflow++
+			t.dropped.QueueFull++
 			continue
 		}
 		n.perDst[addr]++
@@ -192,6 +196,15 @@ func (t *Transport) Stats() TransportStats {
 	t.nw.mu.Lock()
 	defer t.nw.mu.Unlock()
 	return t.stats
+}
+
+// Drops reports this transport's datagrams dropped at Send because
+// Config.QueueLimit datagrams were already in flight to their address (as
+// QueueFull) and the Sends refused for exceeding the MTU (as Oversize).
+func (t *Transport) Drops() transport.Drops {
+	t.nw.mu.Lock()
+	defer t.nw.mu.Unlock()
+	return t.dropped
 }
 
 // Close detaches the transport from its address and waits for a Handler call

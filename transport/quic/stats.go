@@ -3,6 +3,7 @@ package quic
 import (
 	"sync/atomic"
 
+	"github.com/scuttlebutt-go/scuttlebutt/transport"
 	"github.com/scuttlebutt-go/scuttlebutt/transport/internal/peerq"
 )
 
@@ -52,4 +53,12 @@ func (t *Transport) Stats() Stats {
 		DialFailures:       c.dialFailures.Load(),
 		ProtocolErrors:     c.protocolErrors.Load(),
 	}
+}
+
+var _ transport.Counter = (*Transport)(nil)
+
+// Drops reports the messages dropped for a full send queue, and the bad
+// hellos and streams (as Decode).
+func (t *Transport) Drops() transport.Drops {
+	return transport.Drops{QueueFull: t.stats.drops.Full.Load(), Decode: t.stats.protocolErrors.Load()}
 }

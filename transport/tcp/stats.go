@@ -3,6 +3,7 @@ package tcp
 import (
 	"sync/atomic"
 
+	"github.com/scuttlebutt-go/scuttlebutt/transport"
 	"github.com/scuttlebutt-go/scuttlebutt/transport/internal/peerq"
 )
 
@@ -48,4 +49,12 @@ func (t *Transport) Stats() Stats {
 		DialFailures:       c.dialFailures.Load(),
 		ProtocolErrors:     c.protocolErrors.Load(),
 	}
+}
+
+var _ transport.Counter = (*Transport)(nil)
+
+// Drops reports the datagrams dropped for a full send queue, and the
+// inbound connections closed for a malformed hello or frame (as Decode).
+func (t *Transport) Drops() transport.Drops {
+	return transport.Drops{QueueFull: t.stats.drops.Full.Load(), Decode: t.stats.protocolErrors.Load()}
 }

@@ -1,6 +1,10 @@
 package udp
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/scuttlebutt-go/scuttlebutt/transport"
+)
 
 // Stats are a Transport's counters since New. They only grow.
 type Stats struct {
@@ -43,4 +47,13 @@ func (t *Transport) Stats() Stats {
 		Oversize:      c.oversize.Load(),
 		Malformed:     c.malformed.Load(),
 	}
+}
+
+var _ transport.Counter = (*Transport)(nil)
+
+// Drops reports the received datagrams dropped for exceeding the MTU and
+// for an invalid source address (as Decode). Kernel is zero: receive-buffer
+// overflows are not read from the socket.
+func (t *Transport) Drops() transport.Drops {
+	return transport.Drops{Oversize: t.stats.oversize.Load(), Decode: t.stats.malformed.Load()}
 }

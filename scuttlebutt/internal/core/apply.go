@@ -55,7 +55,7 @@ const (
 
 func (c *Core) applyDelta(now time.Time, sender string, d *codec.NodeDelta) {
 	if d.ID == c.cfg.ID {
-		c.noticeSelf(d.Generation)
+		c.noticeSelf(d.Generation, d.Upto)
 		c.stats.DeltasRejected++
 		return
 	}

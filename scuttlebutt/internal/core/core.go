@@ -122,10 +122,19 @@ type Config struct {
 	// (a warm restart), write its live keys again under the new one
 	// instead of dropping them (see restore.go).
 	RepublishLocal bool
-	Store          store.Store
-	Detector       detector.Detector
-	Sizer          codec.Sizer
-	Rand           *rand.Rand
+	// Amplification, when above zero, turns on the anti-amplification
+	// rule (see amplify.go): an address not validated is sent at most
+	// Amplification times the bytes received from it, and one learned
+	// only from gossip only probes.
+	Amplification int
+	// MaxGenerationSkew, when above zero, refuses generations further
+	// ahead of the clock (as nanoseconds since 1970) than it (see
+	// hostile.go).
+	MaxGenerationSkew time.Duration
+	Store             store.Store
+	Detector          detector.Detector
+	Sizer             codec.Sizer
+	Rand              *rand.Rand
 	// Logger receives warnings the runtime cannot see in events (nil:
 	// none).
 	Logger *slog.Logger
@@ -183,6 +192,18 @@ type Stats struct {
 	// GenerationBumps counts the times this node saw its own ID at a
 	// newer generation and took one above it.
 	GenerationBumps uint64
+	// VersionBumps counts the times this node saw its own ID at its
+	// generation with a version above its counter, and wrote its keys
+	// again above it.
+	VersionBumps uint64
+	// GenerationsRefused counts deltas, digest entries and requests
+	// dropped for a generation too far ahead of the clock.
+	GenerationsRefused uint64
+	// AmplificationDrops counts messages not sent to an address that was
+	// not validated, for lack of credit; Probes the SYNs cut down to a
+	// probe for it.
+	AmplificationDrops uint64
+	Probes             uint64
 }
 
 // Errors returned by Core methods.
@@ -288,6 +309,8 @@ type Core struct {
 	// staged holds the prunes in progress, by node ID (see stage.go).
 	staged map[string]*staging
 	wbuf   store.Write
+	// addrs holds the anti-amplification state of addresses.
+	addrs map[string]*addrState
 }
 
 // removedID remembers a removed node: gossip about that generation at no
@@ -333,6 +356,7 @@ func New(cfg Config, now time.Time) (*Core, error) {
 		mon:       newMonitor(),
 		overlay:   map[string]store.Entry{},
 		staged:    map[string]*staging{},
+		addrs:     map[string]*addrState{},
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)

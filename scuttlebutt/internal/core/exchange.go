@@ -1,7 +1,6 @@
 package core
 
 import (
-	"math"
 	"time"
 
 	"github.com/scuttlebutt-go/scuttlebutt/codec"
@@ -37,6 +36,8 @@ func (c *Core) Step(now time.Time, from string, m *codec.Message) {
 		return
 	}
 	c.now = now
+	c.received(from, m)
+	c.refuseFarGenerations(now, m)
 	defer c.judgeDirty(now)
 	c.heardFrom(m.From)
 	c.mon.lastHeard = now
@@ -71,6 +72,9 @@ func (c *Core) answerPing(from string, m *codec.Message) {
 		c.stats.ExchangesDiffer++
 		pong.Hash = h
 		pong.Digest.Entries = c.hints(nil, codec.KindPong)
+		if codec.Size(c.sizer, pong) > c.sendLimit(from) {
+			pong.Digest.Entries = nil // within what this sender may be sent
+		}
 	} else if m.Hash != 0 {
 		c.stats.ExchangesEqual++
 	}
@@ -100,7 +104,7 @@ func (c *Core) answerHash(now time.Time, from string, m *codec.Message) {
 		return
 	}
 	c.noteActivity()
-	r := c.newReply()
+	r := c.newReply(from)
 	r.msg.Hash = c.rootHash()
 	r.budgetHash()
 	for i := range m.Digest.Entries {
@@ -152,7 +156,7 @@ func (c *Core) answer(now time.Time, from string, m *codec.Message) {
 			if c.left && e.Left && e.Generation == c.cfg.Generation {
 				c.leaveAcks[m.From] = true
 			}
-			c.noticeSelf(e.Generation)
+			c.noticeSelf(e.Generation, e.MaxVersion)
 			continue
 		}
 		c.revive(e)
@@ -160,7 +164,7 @@ func (c *Core) answer(now time.Time, from string, m *codec.Message) {
 	for i := range m.Digest.Entries {
 		c.observe(now, &m.Digest.Entries[i])
 	}
-	r := c.newReply()
+	r := c.newReply(from)
 	if m.Hash != 0 && !c.explained(m) {
 		c.stats.Walks++
 		r.walk = true
@@ -251,7 +255,7 @@ func (c *Core) request(e *codec.DigestEntry) (codec.DigestEntry, bool) {
 // is back.
 func (c *Core) observe(now time.Time, e *codec.DigestEntry) {
 	if e.ID == c.cfg.ID {
-		c.noticeSelf(e.Generation)
+		c.noticeSelf(e.Generation, e.MaxVersion)
 		return
 	}
 	c.revive(e)
@@ -269,27 +273,4 @@ func (c *Core) observe(now time.Time, e *codec.DigestEntry) {
 		c.noteChange(n.ID)
 		c.setStatus(now, m, StatusLeft, n.Generation)
 	}
-}
-
-// noticeSelf handles gossip about this node's own ID at generation gen. A
-// newer generation than this node's means the cluster holds another
-// incarnation (one started with a clock set back, or a stale restart), and
-// every peer would ignore this one as older: take a generation above it,
-// so this node's state replaces it everywhere.
-func (c *Core) noticeSelf(gen uint64) {
-	if gen <= c.cfg.Generation || gen == math.MaxUint64 {
-		return
-	}
-	old := c.cfg.Generation
-	n, _ := c.st.Node(c.cfg.ID)
-	n.Generation = gen + 1
-	if !c.write(c.newWrite(n)) {
-		return
-	}
-	c.cfg.Generation = gen + 1
-	c.touch(c.cfg.ID)
-	c.noteChange(c.cfg.ID)
-	c.stats.GenerationBumps++
-	c.log.Warn("the cluster holds a newer generation of this node; taking one above it",
-		"id", c.cfg.ID, "was", old, "seen", gen, "now", c.cfg.Generation)
 }

@@ -366,7 +366,7 @@ func (c *Core) packOut(now time.Time, to string, cands []candidate, budget int) 
 	deltas, cut, tooLarge := c.pack(cands, budget, room)
 	stream := false
 	last, recent := c.streamed[to]
-	if cut > 0 && c.cfg.StreamMax > c.cfg.MTU && (!recent || now.Sub(last) >= c.cfg.StreamCooldown) {
+	if cut > 0 && c.cfg.StreamMax > c.cfg.MTU && c.validated(to) && (!recent || now.Sub(last) >= c.cfg.StreamCooldown) {
 		extra := c.cfg.StreamMax - c.cfg.MTU
 		deltas, cut, tooLarge = c.pack(cands, budget+extra, room+extra)
 		stream = true

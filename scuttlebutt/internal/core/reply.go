@@ -13,18 +13,22 @@ type reply struct {
 	c    *Core
 	msg  *codec.Message
 	used int // bytes of the message so far
-	meta int // the most the non-delta sections may take
+	// limit is the most the message may take: the MTU, or less for an
+	// address not validated (see amplify.go).
+	limit int
+	meta  int // the most the non-delta sections may take
 	// listed holds the IDs already requested or listed.
 	listed map[string]struct{}
 	// walk: the hashes still differ; a bucket walk starts with this reply.
 	walk bool
 }
 
-func (c *Core) newReply() *reply {
+func (c *Core) newReply(to string) *reply {
 	base := max(c.sizer.Base(codec.KindSynAck, c.cfg.ID), c.sizer.Base(codec.KindAck, c.cfg.ID))
 	c.resetCands()
+	limit := max(c.sendLimit(to), base)
 	return &reply{c: c, msg: &codec.Message{Kind: codec.KindSynAck, From: c.cfg.ID},
-		used: base, meta: base + (c.cfg.MTU-base)/2, listed: map[string]struct{}{}}
+		used: base, limit: limit, meta: base + (limit-base)/2, listed: map[string]struct{}{}}
 }
 
 // budgetHash counts the reply's hash.
@@ -124,7 +128,7 @@ func (r *reply) list(b codec.BucketID) bool {
 func (r *reply) send(now time.Time, to string, cands []candidate) {
 	c, m := r.c, r.msg
 	var stream bool
-	m.Deltas, stream = c.packOut(now, to, cands, c.cfg.MTU-r.used)
+	m.Deltas, stream = c.packOut(now, to, cands, r.limit-r.used)
 	asks := m.Hash != 0 || len(m.Requests) > 0 || len(m.Digest.Entries) > 0 || len(m.Buckets) > 0
 	switch {
 	case !asks && len(m.Deltas) == 0:

@@ -70,6 +70,7 @@ func (c *Core) Join(seeds []string) {
 			continue
 		}
 		c.seeds = append(c.seeds, s)
+		c.vouch(s)
 	}
 	if len(c.seeds) == 0 {
 		return
@@ -88,6 +89,7 @@ func (c *Core) SetSeeds(seeds []string) {
 	for _, s := range seeds {
 		if s != "" && s != c.cfg.Addr && !contains(c.seeds, s) {
 			c.seeds = append(c.seeds, s)
+			c.vouch(s)
 		}
 	}
 }
@@ -170,6 +172,7 @@ func (c *Core) swapAlive(i, j int) {
 // slices.
 func (c *Core) Ready() ([]Outgoing, []Event) {
 	c.pushWrites()
+	c.limitOut()
 	out, ev := c.out, c.events
 	c.out, c.events = nil, nil
 	return out, ev
