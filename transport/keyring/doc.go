@@ -16,17 +16,21 @@
 //
 // A sealed message is
 //
-//	version (1 byte, 0xC1) | nonce (12 bytes) | AES-GCM ciphertext and tag (len(message) + 16 bytes)
+//	version (1 byte) | nonce (12 bytes) | AES-GCM ciphertext and tag (len(message) + 16 bytes)
 //
-// The nonce is fresh from crypto/rand for every message; there is no key
-// identifier: the receiver tries its primary key first, then the others.
+// The version byte is 0xC1 (Version) for a message sealed with the
+// sender's primary key, 0xC2 (VersionReply) for one sealed with the key
+// the receiver was last seen sealing with (see Transport). The nonce is
+// fresh from crypto/rand for every message. There is no key identifier:
+// the receiver tries its primary key first, then the others. Nothing is
+// passed as associated data yet.
 // Overhead is 29 bytes, and the wrapper's MTU (and MaxStreamSize) is the
 // inner transport's less Overhead, so a Node, which counts its MTU on the
 // encoded message, never sends a datagram the inner transport refuses.
 //
-// A received message that starts with another byte is unsealed: accepted
+// A received message that starts with any other byte is unsealed: accepted
 // in the AcceptPlaintext and SendPlaintext modes, refused in Require mode.
-// One that starts with the version byte must open with an installed key;
+// One that starts with a version byte must open with an installed key;
 // if none does (another cluster's key, a key removed, a bit altered, a
 // truncated message) it is dropped. Every drop is counted in Stats (Failed,
 // Refused) and logged as an error at most once per Config.LogInterval, so a
@@ -46,13 +50,16 @@
 //     still seal with the old one.
 //  2. UseKey(new) on every node. Nodes seal with the new key as they
 //     switch; nodes not yet switched open it since step 1.
-//  3. Remove(old) on every node. Nobody seals with it any more.
+//  3. Remove(old) on every node, at least Config.ReplyWindow (30s by
+//     default) after the last node switched in step 2. Nobody seals with
+//     it any more.
 //
 // Remove refuses the primary key (ErrPrimaryKey). A node that was down
 // during steps 1 and 2 and comes back with only the old key still rejoins
 // before step 3: its peers open its messages with the old key and answer
 // each peer with the key that peer last sealed with, while it is
-// installed. After step 3 it cannot: every message it sends is dropped
+// installed (VersionReply messages, for up to Config.ReplyWindow after it
+// last sent one sealed with its primary). After step 3 it cannot: every message it sends is dropped
 // and counted as Failed at its peers (and it fails to open theirs), until
 // it is given the new key.
 //

@@ -237,7 +237,7 @@ func TestWrongKeyAndAlteredDropped(t *testing.T) {
 		m := bytes.Clone(sealed)
 		m[i/8] ^= 1 << (i % 8)
 		if i/8 == 0 {
-			continue // the version byte: that is an unsealed message, refused below
+			continue // the version byte: tried below
 		}
 		require.NoError(t, raw.Send("b", m))
 		sent++
@@ -330,6 +330,49 @@ func TestReplyWithPeersKey(t *testing.T) {
 	require.Len(t, atA, 1)
 	require.Equal(t, uint64(2), c.Stats().Failed)
 	require.Equal(t, uint64(1), d.Stats().Failed)
+}
+
+// TestReplyKeysDoNotStick: two nodes that answered each other with the old
+// key go back to the primary as soon as one seals with it, and a reply key
+// expires after the reply window, so the old key can be removed.
+func TestReplyKeysDoNotStick(t *testing.T) {
+	ra, _ := keyring.New(key(2), key(1)) // a has switched
+	rb, _ := keyring.New(key(1), key(2)) // b has not yet
+	var wire []byte
+	nw2 := mem.NewNetwork(mem.Config{Seed: 1, OnDeliver: func(_, _ string, b []byte) { wire = bytes.Clone(b) }})
+	ia, _ := nw2.NewTransport("a")
+	ib, _ := nw2.NewTransport("b")
+	a := wrap(t, ia, keyring.Config{Keyring: ra, Clock: nw2, ReplyWindow: 10 * time.Second})
+	b := wrap(t, ib, keyring.Config{Keyring: rb, Clock: nw2, ReplyWindow: 10 * time.Second})
+	require.NoError(t, a.Start(func(string, []byte) {}))
+	require.NoError(t, b.Start(func(string, []byte) {}))
+	exchange := func(from, to wrapper) byte {
+		require.NoError(t, from.Send(to.LocalAddr(), []byte("m")))
+		nw2.Advance(time.Millisecond)
+		return wire[0]
+	}
+	require.Equal(t, keyring.Version, exchange(b, a), "b seals with its primary, the old key")
+	require.Equal(t, keyring.VersionReply, exchange(a, b), "a answers b with the old key")
+	require.Equal(t, keyring.Version, exchange(b, a), "b does not answer a reply in kind")
+	require.NoError(t, rb.UseKey(key(2))) // b switches
+	require.Equal(t, keyring.VersionReply, exchange(a, b), "a has not heard b since")
+	require.Equal(t, keyring.Version, exchange(b, a))
+	require.Equal(t, keyring.Version, exchange(a, b), "a heard b on the new key")
+
+	// A reply key expires after the window.
+	require.NoError(t, rb.UseKey(key(1)))
+	require.Equal(t, keyring.Version, exchange(b, a))
+	require.Equal(t, keyring.VersionReply, exchange(a, b))
+	nw2.Advance(10 * time.Second)
+	require.Equal(t, keyring.Version, exchange(a, b), "window over")
+	require.Zero(t, a.Stats().Failed+b.Stats().Failed)
+
+	// A negative window never replies with another key.
+	ic, _ := nw2.NewTransport("c")
+	c := wrap(t, ic, keyring.Config{Keyring: ra, ReplyWindow: -1})
+	require.NoError(t, c.Start(func(string, []byte) {}))
+	require.Equal(t, keyring.Version, exchange(b, c))
+	require.Equal(t, keyring.Version, exchange(c, b))
 }
 
 // countHandler counts log records at Error level.

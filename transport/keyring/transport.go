@@ -15,10 +15,16 @@ import (
 
 // Wire format of a sealed message.
 const (
-	// Version is the first byte of every sealed message (format 1). No
-	// codec of this module starts a message with it: 0xC1 is never used by
-	// msgpack and is not valid UTF-8, and the binary codec starts with "SB".
+	// Version is the first byte of a message sealed with the sender's
+	// primary key (format 1). No codec of this module starts a message
+	// with it: 0xC1 is never used by msgpack and is not valid UTF-8, the
+	// binary codec starts with "SB" and JSON with "{".
 	Version byte = 0xC1
+	// VersionReply is the first byte of a message sealed (format 1) with a
+	// key other than the sender's primary: the key the receiver itself
+	// last sealed with (see Transport). A receiver never answers such a
+	// message in kind, so two nodes never keep each other on an old key.
+	VersionReply byte = 0xC2
 	// NonceSize is the size of the random nonce after the version byte.
 	NonceSize = 12
 	// TagSize is the size of the AES-GCM authentication tag at the end.
@@ -62,6 +68,9 @@ func (m Mode) String() string {
 const (
 	// DefaultLogInterval is the least time between two logged drops.
 	DefaultLogInterval = 10 * time.Second
+	// DefaultReplyWindow is how long a peer is answered with the old key
+	// it last sealed with (see Transport).
+	DefaultReplyWindow = 30 * time.Second
 	// MaxReplyKeys bounds the peers remembered as sealing with a key that
 	// is not the primary (see Transport).
 	MaxReplyKeys = 4096
@@ -88,7 +97,14 @@ type Config struct {
 	// LogInterval is the least time between two such records (default
 	// DefaultLogInterval).
 	LogInterval time.Duration
-	// Clock is read by the log's rate limit (default: the wall clock).
+	// ReplyWindow is how long after a peer last sealed a message with an
+	// installed key other than this node's primary that key still seals
+	// what this node sends to that peer (default DefaultReplyWindow;
+	// negative: never, always seal with the primary). Wait at least this
+	// long between the last UseKey and the first Remove of a rotation.
+	ReplyWindow time.Duration
+	// Clock is read by the log's rate limit and the reply window
+	// (default: the wall clock).
 	Clock Clock
 }
 
@@ -115,11 +131,12 @@ type Stats struct {
 // All methods are safe for concurrent use.
 //
 // Besides sealing with the primary key, a wrapper remembers, for each peer
-// address whose last message opened with an installed key other than the
-// primary, that key, and seals what it sends to that address with it (up
-// to MaxReplyKeys peers; a key no longer installed is never used). So a
-// node that missed a rotation and still seals with the old key is answered
-// with the old key as long as it is installed here, and rejoins.
+// address whose last message sealed with its sender's primary opened with
+// an installed key other than this node's primary, that key, and for
+// Config.ReplyWindow seals what it sends to that address with it (up to
+// MaxReplyKeys peers; a key no longer installed is never used). So a node
+// that missed a rotation and still seals with the old key is answered with
+// the old key as long as it is installed here, and rejoins.
 type Transport struct {
 	inner transport.Transport
 	ring  *Keyring
@@ -129,13 +146,19 @@ type Transport struct {
 	closed atomic.Bool
 
 	mu      sync.Mutex
-	replyTo map[string]*entry // peers sealing with a non-primary key
+	replyTo map[string]replyKey // peers sealing with a non-primary key
 
 	logMu      sync.Mutex
 	lastLog    time.Time
 	suppressed uint64
 
 	sealed, sentPlain, decrypted, plaintext, failed, refused atomic.Uint64
+}
+
+// replyKey is the key a peer last sealed with, and when.
+type replyKey struct {
+	e    *entry
+	seen time.Time
 }
 
 // StreamTransport is the wrapper of a transport with the stream
@@ -172,13 +195,16 @@ func Wrap(inner transport.Transport, cfg Config) (transport.Transport, error) {
 	if cfg.LogInterval == 0 {
 		cfg.LogInterval = DefaultLogInterval
 	}
+	if cfg.ReplyWindow == 0 {
+		cfg.ReplyWindow = DefaultReplyWindow
+	}
 	if cfg.Clock == nil {
 		cfg.Clock = wallClock{}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	t := &Transport{inner: inner, ring: cfg.Keyring, cfg: cfg, replyTo: map[string]*entry{}}
+	t := &Transport{inner: inner, ring: cfg.Keyring, cfg: cfg, replyTo: map[string]replyKey{}}
 	t.mode.Store(int32(cfg.Mode))
 	if s, ok := inner.(transport.Streamer); ok {
 		return &StreamTransport{Transport: t, streamer: s}, nil
@@ -283,8 +309,12 @@ func (t *StreamTransport) MaxStreamSize() int { return t.streamer.MaxStreamSize(
 
 // seal appends the sealed form of b, for addr, to dst.
 func (t *Transport) seal(dst []byte, addr string, b []byte) []byte {
-	e := t.sealKey(addr)
-	dst = append(dst, Version)
+	e, reply := t.sealKey(addr)
+	if reply {
+		dst = append(dst, VersionReply)
+	} else {
+		dst = append(dst, Version)
+	}
 	nonce := dst[len(dst) : len(dst)+NonceSize]
 	dst = dst[:len(dst)+NonceSize]
 	_, _ = rand.Read(nonce) // never fails (crypto/rand since Go 1.24)
@@ -292,20 +322,31 @@ func (t *Transport) seal(dst []byte, addr string, b []byte) []byte {
 }
 
 // sealKey is the key to seal with for addr: the one addr was last seen
-// sealing with when it is still installed, else the primary.
-func (t *Transport) sealKey(addr string) *entry {
+// sealing with, within the reply window and while it is still installed
+// (reply is then true), else the primary.
+func (t *Transport) sealKey(addr string) (e *entry, reply bool) {
 	r := t.ring.cur.Load()
-	t.mu.Lock()
-	e, ok := t.replyTo[addr]
-	t.mu.Unlock()
-	if ok && r.holds(e) {
-		return e
+	if t.cfg.ReplyWindow < 0 {
+		return r.keys[0], false
 	}
-	return r.keys[0]
+	t.mu.Lock()
+	k, ok := t.replyTo[addr]
+	if ok && t.cfg.Clock.Now().Sub(k.seen) >= t.cfg.ReplyWindow {
+		delete(t.replyTo, addr)
+		ok = false
+	}
+	t.mu.Unlock()
+	if ok && k.e != r.keys[0] && r.holds(k.e) {
+		return k.e, true
+	}
+	return r.keys[0], false
 }
 
-// note records which key from sealed with.
+// note records which key from sealed a message with its own primary.
 func (t *Transport) note(from string, e *entry, primary bool) {
+	if t.cfg.ReplyWindow < 0 {
+		return
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if primary {
@@ -313,13 +354,13 @@ func (t *Transport) note(from string, e *entry, primary bool) {
 		return
 	}
 	if _, ok := t.replyTo[from]; ok || len(t.replyTo) < MaxReplyKeys {
-		t.replyTo[from] = e
+		t.replyTo[from] = replyKey{e: e, seen: t.cfg.Clock.Now()}
 	}
 }
 
 // receive opens b and passes it on, or drops and counts it.
 func (t *Transport) receive(h transport.Handler, from string, b []byte) {
-	if len(b) == 0 || b[0] != Version {
+	if len(b) == 0 || (b[0] != Version && b[0] != VersionReply) {
 		if t.Mode() == Require {
 			t.refused.Add(1)
 			t.logDrop(from, len(b), ErrPlaintext)
@@ -343,7 +384,9 @@ func (t *Transport) receive(h transport.Handler, from string, b []byte) {
 			continue
 		}
 		t.decrypted.Add(1)
-		t.note(from, e, i == 0)
+		if b[0] == Version {
+			t.note(from, e, i == 0)
+		}
 		h(from, out)
 		return
 	}
