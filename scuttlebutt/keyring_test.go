@@ -154,9 +154,9 @@ func span(from, to int) []int {
 type errorCounter struct{ n atomic.Int64 }
 
 func (h *errorCounter) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelError }
-func (h *errorCounter) Handle(context.Context, slog.Record) error  { h.n.Add(1); return nil }
-func (h *errorCounter) WithAttrs([]slog.Attr) slog.Handler          { return h }
-func (h *errorCounter) WithGroup(string) slog.Handler               { return h }
+func (h *errorCounter) Handle(context.Context, slog.Record) error    { h.n.Add(1); return nil }
+func (h *errorCounter) WithAttrs([]slog.Attr) slog.Handler           { return h }
+func (h *errorCounter) WithGroup(string) slog.Handler                { return h }
 
 func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
 
