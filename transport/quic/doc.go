@@ -37,8 +37,9 @@
 // those CAs can connect, in either direction. The transport overrides
 // NextProtos with its own ALPN name, ALPN.
 //
-// SelfSignedTLS builds such a mutual configuration from a throwaway
-// certificate, for development and tests only.
+// MutualTLS builds that configuration for production from PEM data (the
+// cluster's CA, the node's certificate and key); SelfSignedTLS builds one
+// from a throwaway certificate, for development and tests only.
 //
 // # Addressing
 //
