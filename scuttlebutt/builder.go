@@ -73,6 +73,9 @@ func (b *Builder) GossipInterval(d time.Duration) *Builder { b.cfg.GossipInterva
 // Fanout sets Config.Fanout.
 func (b *Builder) Fanout(n int) *Builder { b.cfg.Fanout = n; return b }
 
+// Label sets Config.Label.
+func (b *Builder) Label(l string) *Builder { b.cfg.Label = l; return b }
+
 // MTU sets Config.MTU.
 func (b *Builder) MTU(n int) *Builder { b.cfg.MTU = n; return b }
 

@@ -42,6 +42,15 @@ type Config struct {
 	AdvertiseAddr string
 	// EventSubscriber receives every event; see Subscribe for more.
 	EventSubscriber EventSubscriber
+	// Label names the cluster (default none). Every message starts with
+	// it, and a message of another label, or of none, is dropped and
+	// counted (Stats.LabelDrops): two clusters sharing a network, or a
+	// seed list, never merge. It costs 2 bytes plus its length of each
+	// message's MTU; at most MaxLabelLength bytes. With a transport/keyring
+	// wrapper the label is sealed with the message, so it is authenticated
+	// too. Every node of a cluster needs the same Label: changing it is a
+	// restart of the whole cluster.
+	Label string
 
 	// Generation is this incarnation of ID; it must grow on every start.
 	// Default: the clock's time in nanoseconds; on a durable Store
@@ -249,6 +258,8 @@ func (c *Config) validate() error {
 		return configErr("ID", "required")
 	case len(c.ID) > MaxIDLength:
 		return configErr("ID", "%d bytes, more than %d", len(c.ID), MaxIDLength)
+	case len(c.Label) > MaxLabelLength:
+		return configErr("Label", "%d bytes, more than %d", len(c.Label), MaxLabelLength)
 	case c.GossipInterval < 0:
 		return configErr("GossipInterval", "negative (%v)", c.GossipInterval)
 	case c.GossipInterval < MinInterval:

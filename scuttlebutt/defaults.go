@@ -61,9 +61,9 @@ func (c *Config) setParts() error {
 	if c.MTU < MinMTU {
 		return configErr("MTU", "%d is below %d", c.MTU, MinMTU)
 	}
-	if need := smallestMTU(c.Codec, c.ID); c.MTU < need {
-		return configErr("MTU", "%d bytes cannot carry the smallest useful exchange of this node with the %s codec (ID of %d bytes): %d needed",
-			c.MTU, c.Codec.Name(), len(c.ID), need)
+	if need := smallestMTU(c.Codec, c.ID) + len(labelHeader(c.Label)); c.MTU < need {
+		return configErr("MTU", "%d bytes cannot carry the smallest useful exchange of this node with the %s codec (ID of %d bytes, label of %d): %d needed",
+			c.MTU, c.Codec.Name(), len(c.ID), len(c.Label), need)
 	}
 	if c.AdvertiseAddr == "" {
 		c.AdvertiseAddr = c.Transport.LocalAddr()

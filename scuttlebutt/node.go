@@ -21,6 +21,9 @@ type Node struct {
 	codec codec.Codec
 	clock Clock
 	err   error // set only on a Node returned by Create after a failure
+	// label is the cluster label header every message starts with (nil
+	// without a Config.Label); see label.go.
+	label []byte
 
 	// wall is set when the clock is the wall clock: events are then
 	// delivered, and streams sent, from goroutines of the Node's own; on
@@ -59,7 +62,20 @@ type Node struct {
 	streamsSent  atomic.Uint64
 	encodeErrors atomic.Uint64
 	streamDrops  atomic.Uint64
+	labelDrops   atomic.Uint64
+	sentByKind   [codec.KindPong + 1]traffic
+	recvByKind   [codec.KindPong + 1]traffic
 }
+
+// traffic counts messages and their bytes.
+type traffic struct{ messages, bytes atomic.Uint64 }
+
+func (t *traffic) add(n int) {
+	t.messages.Add(1)
+	t.bytes.Add(uint64(n))
+}
+
+func (t *traffic) load() Traffic { return Traffic{Messages: t.messages.Load(), Bytes: t.bytes.Load()} }
 
 // ErrClosed is returned by the methods of a closed Node. It wraps
 // net.ErrClosed.
@@ -80,17 +96,18 @@ func New(cfg Config) (*Node, error) {
 		return nil, err
 	}
 	_, wall := cfg.Clock.(wallClock)
-	n := &Node{cfg: cfg, tr: cfg.Transport, codec: cfg.Codec, clock: newMonotonic(cfg.Clock), wall: wall}
+	n := &Node{cfg: cfg, tr: cfg.Transport, codec: cfg.Codec, clock: newMonotonic(cfg.Clock), wall: wall,
+		label: labelHeader(cfg.Label)}
 	streamMax := 0
 	if s, ok := cfg.Transport.(transport.Streamer); ok && !cfg.DisableStreams {
-		streamMax = s.MaxStreamSize()
+		streamMax = s.MaxStreamSize() - len(n.label)
 	}
 	c, err := core.New(core.Config{
 		ID:                cfg.ID,
 		Generation:        cfg.Generation,
 		Addr:              cfg.AdvertiseAddr,
 		Fanout:            cfg.Fanout,
-		MTU:               cfg.MTU,
+		MTU:               cfg.MTU - len(n.label),
 		Ordering:          cfg.Ordering,
 		HeartbeatInterval: cfg.HeartbeatInterval,
 		Monitors:          cfg.Monitors,
@@ -245,11 +262,20 @@ func (n *Node) tick() {
 func (n *Node) receive(from string, b []byte) {
 	n.messagesRecv.Add(1)
 	n.bytesRecv.Add(uint64(len(b)))
-	m, err := n.codec.Decode(b)
+	body, ok := unlabel(n.label, b)
+	if !ok {
+		n.labelDrops.Add(1)
+		n.cfg.Logger.Debug("dropping a message of another cluster label", "from", from, "bytes", len(b))
+		return
+	}
+	m, err := n.codec.Decode(body)
 	if err != nil {
 		n.decodeErrors.Add(1)
 		n.cfg.Logger.Debug("dropping malformed datagram", "from", from, "bytes", len(b), "err", err)
 		return
+	}
+	if m.Kind.Valid() {
+		n.recvByKind[m.Kind].add(len(b))
 	}
 	n.mu.Lock()
 	if n.closed {

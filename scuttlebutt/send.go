@@ -33,7 +33,7 @@ func (n *Node) send(out []core.Outgoing) {
 
 // sendOne encodes o into buf and sends it, returning buf for reuse.
 func (n *Node) sendOne(buf []byte, o core.Outgoing) []byte {
-	buf, ok := n.encode(buf, o.Msg)
+	buf, ok := n.encode(append(buf[:0], n.label...), o.Msg)
 	if !ok {
 		return buf
 	}
@@ -56,6 +56,9 @@ func (n *Node) sendOne(buf []byte, o core.Outgoing) []byte {
 	}
 	n.messagesSent.Add(1)
 	n.bytesSent.Add(uint64(len(buf)))
+	if o.Msg.Kind.Valid() {
+		n.sentByKind[o.Msg.Kind].add(len(buf))
+	}
 	if o.Stream {
 		n.streamsSent.Add(1)
 	} else if l := int64(len(buf)); l > n.largestSent.Load() {
@@ -64,10 +67,12 @@ func (n *Node) sendOne(buf []byte, o core.Outgoing) []byte {
 	return buf
 }
 
-// encode appends m's encoding to buf. When the codec refuses the message,
-// the node deltas it refuses are dropped one by one and the rest is sent:
-// one bad delta must not keep every message that carries it from going out.
+// encode appends m's encoding to buf, which holds the label header. When
+// the codec refuses the message, the node deltas it refuses are dropped one
+// by one and the rest is sent: one bad delta must not keep every message
+// that carries it from going out.
 func (n *Node) encode(buf []byte, m *codec.Message) ([]byte, bool) {
+	base := len(buf)
 	out, err := n.codec.Append(buf, m)
 	if err == nil {
 		return out, true
@@ -77,7 +82,7 @@ func (n *Node) encode(buf []byte, m *codec.Message) ([]byte, bool) {
 	probe := &codec.Message{Kind: m.Kind, From: m.From}
 	for _, d := range m.Deltas {
 		probe.Deltas = append(probe.Deltas[:0], d)
-		if _, derr := n.codec.Append(buf[:0], probe); derr != nil {
+		if _, derr := n.codec.Append(buf[:base], probe); derr != nil {
 			n.cfg.Logger.Error("dropping a delta the codec refuses", "kind", m.Kind, "node", d.ID, "err", derr)
 			continue
 		}
@@ -85,14 +90,14 @@ func (n *Node) encode(buf []byte, m *codec.Message) ([]byte, bool) {
 	}
 	if len(kept) == len(m.Deltas) {
 		n.cfg.Logger.Error("encoding message", "kind", m.Kind, "err", err)
-		return buf[:0], false // the fault is not in a delta
+		return buf[:base], false // the fault is not in a delta
 	}
 	trimmed := *m
 	trimmed.Deltas = kept
-	out, err = n.codec.Append(buf[:0], &trimmed)
+	out, err = n.codec.Append(buf[:base], &trimmed)
 	if err != nil {
 		n.cfg.Logger.Error("encoding message", "kind", m.Kind, "err", err)
-		return buf[:0], false
+		return buf[:base], false
 	}
 	return out, true
 }

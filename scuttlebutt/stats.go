@@ -3,6 +3,7 @@ package scuttlebutt
 import (
 	"time"
 
+	"github.com/scuttlebutt-go/scuttlebutt/codec"
 	"github.com/scuttlebutt-go/scuttlebutt/transport"
 )
 
@@ -116,9 +117,45 @@ type Stats struct {
 	// Oversize counts messages that came out larger than the MTU and were
 	// not sent (always zero unless there is a bug).
 	Oversize uint64
+	// LabelDrops counts received messages dropped because their cluster
+	// label differs from Config.Label (see Config.Label).
+	LabelDrops uint64
+	// SentByKind splits the messages sent (MessagesSent, BytesSent) by
+	// kind; ReceivedByKind the messages received and decoded, with their
+	// bytes as received.
+	SentByKind     KindCounts
+	ReceivedByKind KindCounts
 	// TransportDrops are the transport's own drop counts, for a transport
 	// that reports them (transport.Counter: udp, tcp, quic, mem).
 	TransportDrops transport.Drops
+}
+
+// Traffic counts messages and their bytes, label header and codec
+// encoding included (the transport's own framing or seal not).
+type Traffic struct {
+	Messages uint64
+	Bytes    uint64
+}
+
+// KindCounts holds a Traffic for each message kind: SYN, SYNACK and ACK
+// make the exchanges, PING and PONG the monitors' liveness checks.
+type KindCounts struct {
+	Syn    Traffic
+	SynAck Traffic
+	Ack    Traffic
+	Ping   Traffic
+	Pong   Traffic
+}
+
+// kindCounts reads one of a Node's per-kind arrays.
+func kindCounts(t *[codec.KindPong + 1]traffic) KindCounts {
+	return KindCounts{
+		Syn:    t[codec.KindSyn].load(),
+		SynAck: t[codec.KindSynAck].load(),
+		Ack:    t[codec.KindAck].load(),
+		Ping:   t[codec.KindPing].load(),
+		Pong:   t[codec.KindPong].load(),
+	}
 }
 
 // Stats returns the node's counters.
@@ -181,6 +218,9 @@ func (n *Node) Stats() Stats {
 		SendErrors:         n.sendErrors.Load(),
 		EncodeErrors:       n.encodeErrors.Load(),
 		Oversize:           n.oversize.Load(),
+		LabelDrops:         n.labelDrops.Load(),
+		SentByKind:         kindCounts(&n.sentByKind),
+		ReceivedByKind:     kindCounts(&n.recvByKind),
 	}
 }
 

@@ -13,12 +13,13 @@
 // one (see its field comments for what each counts):
 //
 //	scuttlebutt_gossip_rounds_total                      Rounds
-//	scuttlebutt_messages_sent_total                      MessagesSent
-//	scuttlebutt_sent_bytes_total                         BytesSent
+//	scuttlebutt_messages_sent_total{kind}                SentByKind (syn, synack, ack, ping, pong) Messages
+//	scuttlebutt_sent_bytes_total{kind}                   SentByKind Bytes
 //	scuttlebutt_messages_received_total                  MessagesReceived
 //	scuttlebutt_received_bytes_total                     BytesReceived
-//	scuttlebutt_messages_decoded_total{kind}             SynReceived, SynAckReceived, AckReceived
-//	scuttlebutt_received_messages_dropped_total{reason}  DecodeErrors (malformed), MessagesDropped (ignored)
+//	scuttlebutt_messages_decoded_total{kind}             ReceivedByKind Messages
+//	scuttlebutt_decoded_bytes_total{kind}                ReceivedByKind Bytes
+//	scuttlebutt_received_messages_dropped_total{reason}  LabelDrops (label), DecodeErrors (malformed), MessagesDropped (ignored)
 //	scuttlebutt_send_errors_total{reason}                SendErrors (transport), EncodeErrors (encode), Oversize (oversize)
 //	scuttlebutt_largest_datagram_sent_bytes              LargestSent (a gauge)
 //	scuttlebutt_stream_messages_sent_total               StreamsSent

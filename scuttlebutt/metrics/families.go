@@ -16,15 +16,14 @@ import (
 var families = []family{
 	counter("gossip_rounds_total", "Gossip rounds run.", func(s *scuttlebutt.Stats) uint64 { return s.Rounds }),
 
-	counter("messages_sent_total", "Messages sent through the transport, datagrams and stream messages.", func(s *scuttlebutt.Stats) uint64 { return s.MessagesSent }),
-	counter("sent_bytes_total", "Bytes sent through the transport, encoded.", func(s *scuttlebutt.Stats) uint64 { return s.BytesSent }),
+	counterBy("messages_sent_total", "Messages sent through the transport, datagrams and stream messages, by kind.", "kind", byKind(sent, messages)...),
+	counterBy("sent_bytes_total", "Bytes sent through the transport, label header and encoding, by message kind.", "kind", byKind(sent, bytes)...),
 	counter("messages_received_total", "Messages received from the transport, before decoding.", func(s *scuttlebutt.Stats) uint64 { return s.MessagesReceived }),
 	counter("received_bytes_total", "Bytes received from the transport, before decoding.", func(s *scuttlebutt.Stats) uint64 { return s.BytesReceived }),
-	counterBy("messages_decoded_total", "Messages received and decoded, by kind.", "kind",
-		by("syn", func(s *scuttlebutt.Stats) uint64 { return s.SynReceived }),
-		by("synack", func(s *scuttlebutt.Stats) uint64 { return s.SynAckReceived }),
-		by("ack", func(s *scuttlebutt.Stats) uint64 { return s.AckReceived })),
-	counterBy("received_messages_dropped_total", "Received messages dropped whole, by reason: malformed (did not decode), ignored (bad kind, or from this node's own ID).", "reason",
+	counterBy("messages_decoded_total", "Messages received and decoded, by kind.", "kind", byKind(received, messages)...),
+	counterBy("decoded_bytes_total", "Bytes of the messages received and decoded, as received, by message kind.", "kind", byKind(received, bytes)...),
+	counterBy("received_messages_dropped_total", "Received messages dropped whole, by reason: label (another cluster label, or none), malformed (did not decode), ignored (bad kind, or from this node's own ID).", "reason",
+		by("label", func(s *scuttlebutt.Stats) uint64 { return s.LabelDrops }),
 		by("malformed", func(s *scuttlebutt.Stats) uint64 { return s.DecodeErrors }),
 		by("ignored", func(s *scuttlebutt.Stats) uint64 { return s.MessagesDropped })),
 	counterBy("send_errors_total", "Outgoing messages that failed, by reason: transport (refused or failed to send), encode (the codec refused the message or some of its deltas, which were left out), oversize (larger than the MTU, not sent).", "reason",
@@ -109,6 +108,28 @@ type series struct {
 }
 
 // by names the series of a counterBy family that reads value.
+// The sides and measures of a per-kind family.
+var (
+	sent     = func(s *scuttlebutt.Stats) *scuttlebutt.KindCounts { return &s.SentByKind }
+	received = func(s *scuttlebutt.Stats) *scuttlebutt.KindCounts { return &s.ReceivedByKind }
+	messages = func(t scuttlebutt.Traffic) uint64 { return t.Messages }
+	bytes    = func(t scuttlebutt.Traffic) uint64 { return t.Bytes }
+)
+
+// byKind is one series per message kind, of one side and one measure.
+func byKind(side func(*scuttlebutt.Stats) *scuttlebutt.KindCounts, measure func(scuttlebutt.Traffic) uint64) []series {
+	kind := func(label string, pick func(*scuttlebutt.KindCounts) scuttlebutt.Traffic) series {
+		return by(label, func(s *scuttlebutt.Stats) uint64 { return measure(pick(side(s))) })
+	}
+	return []series{
+		kind("syn", func(k *scuttlebutt.KindCounts) scuttlebutt.Traffic { return k.Syn }),
+		kind("synack", func(k *scuttlebutt.KindCounts) scuttlebutt.Traffic { return k.SynAck }),
+		kind("ack", func(k *scuttlebutt.KindCounts) scuttlebutt.Traffic { return k.Ack }),
+		kind("ping", func(k *scuttlebutt.KindCounts) scuttlebutt.Traffic { return k.Ping }),
+		kind("pong", func(k *scuttlebutt.KindCounts) scuttlebutt.Traffic { return k.Pong }),
+	}
+}
+
 func by(label string, value func(s *scuttlebutt.Stats) uint64) series {
 	return series{label: label, value: value}
 }

@@ -1,6 +1,7 @@
 package metrics_test
 
 import (
+	"fmt"
 	"os"
 	"regexp"
 	"slices"
@@ -90,13 +91,9 @@ func want(node *scuttlebutt.Node) map[string]float64 {
 	f := func(v uint64) float64 { return float64(v) }
 	w := map[string]float64{
 		"scuttlebutt_gossip_rounds_total":                               f(s.Rounds),
-		"scuttlebutt_messages_sent_total":                               f(s.MessagesSent),
-		"scuttlebutt_sent_bytes_total":                                  f(s.BytesSent),
 		"scuttlebutt_messages_received_total":                           f(s.MessagesReceived),
 		"scuttlebutt_received_bytes_total":                              f(s.BytesReceived),
-		"scuttlebutt_messages_decoded_total{kind=syn}":                  f(s.SynReceived),
-		"scuttlebutt_messages_decoded_total{kind=synack}":               f(s.SynAckReceived),
-		"scuttlebutt_messages_decoded_total{kind=ack}":                  f(s.AckReceived),
+		"scuttlebutt_received_messages_dropped_total{reason=label}":     f(s.LabelDrops),
 		"scuttlebutt_received_messages_dropped_total{reason=malformed}": f(s.DecodeErrors),
 		"scuttlebutt_received_messages_dropped_total{reason=ignored}":   f(s.MessagesDropped),
 		"scuttlebutt_send_errors_total{reason=transport}":               f(s.SendErrors),
@@ -136,6 +133,22 @@ func want(node *scuttlebutt.Node) map[string]float64 {
 		"scuttlebutt_state_keys{owner=peers}":                           0,
 		"scuttlebutt_state_bytes{owner=local}":                          0,
 		"scuttlebutt_state_bytes{owner=peers}":                          0,
+	}
+	kinds := func(k scuttlebutt.KindCounts) map[string]scuttlebutt.Traffic {
+		return map[string]scuttlebutt.Traffic{"syn": k.Syn, "synack": k.SynAck, "ack": k.Ack, "ping": k.Ping, "pong": k.Pong}
+	}
+	var sent uint64
+	for kind, t := range kinds(s.SentByKind) {
+		w["scuttlebutt_messages_sent_total{kind="+kind+"}"] = f(t.Messages)
+		w["scuttlebutt_sent_bytes_total{kind="+kind+"}"] = f(t.Bytes)
+		sent += t.Messages
+	}
+	if sent != s.MessagesSent {
+		panic(fmt.Sprintf("messages sent by kind add up to %d, not MessagesSent %d", sent, s.MessagesSent))
+	}
+	for kind, t := range kinds(s.ReceivedByKind) {
+		w["scuttlebutt_messages_decoded_total{kind="+kind+"}"] = f(t.Messages)
+		w["scuttlebutt_decoded_bytes_total{kind="+kind+"}"] = f(t.Bytes)
 	}
 	for _, p := range node.Monitored() {
 		w["scuttlebutt_detector_phi{peer="+p.ID+"}"] = p.Phi
