@@ -76,6 +76,9 @@ func (b *Builder) Fanout(n int) *Builder { b.cfg.Fanout = n; return b }
 // Label sets Config.Label.
 func (b *Builder) Label(l string) *Builder { b.cfg.Label = l; return b }
 
+// Limits sets Config.Limits.
+func (b *Builder) Limits(l Limits) *Builder { b.cfg.Limits = l; return b }
+
 // MTU sets Config.MTU.
 func (b *Builder) MTU(n int) *Builder { b.cfg.MTU = n; return b }
 

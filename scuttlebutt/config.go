@@ -107,6 +107,10 @@ type Config struct {
 	// negative: no limit, for trusted networks only).
 	AmplificationFactor int
 
+	// Limits bound the state held, of this node and of every other (see
+	// Limits; zero fields take the defaults).
+	Limits Limits
+
 	// SeedRefresh is how often seed names given to Join are resolved again
 	// (default 30s; negative: never).
 	SeedRefresh time.Duration
@@ -230,6 +234,7 @@ func (c *Config) setDefaults() {
 	if c.AmplificationFactor == 0 {
 		c.AmplificationFactor = 3
 	}
+	c.Limits = c.Limits.withDefaults()
 	if c.SeedRefresh == 0 {
 		c.SeedRefresh = 30 * time.Second
 	}
@@ -274,6 +279,14 @@ func (c *Config) validate() error {
 		return configErr("Monitors", "%d is outside 1..%d", c.Monitors, MaxMonitors)
 	case c.MTU != 0 && c.MTU < MinMTU:
 		return configErr("MTU", "%d is below %d", c.MTU, MinMTU)
+	case c.Limits.MaxNodes > 0 && c.Limits.MaxNodes < 2:
+		return configErr("Limits.MaxNodes", "%d leaves no room for a peer", c.Limits.MaxNodes)
+	case c.Limits.MaxKeysPerNode > 0 && c.Limits.MaxKeysPerNode < 8:
+		return configErr("Limits.MaxKeysPerNode", "%d leaves no room for the keys the protocol writes (at least 8)", c.Limits.MaxKeysPerNode)
+	case c.Limits.MaxKeyLength > 0 && c.Limits.MaxKeyLength < minKeyLength:
+		return configErr("Limits.MaxKeyLength", "%d is below %d, shorter than the keys the protocol writes", c.Limits.MaxKeyLength, minKeyLength)
+	case c.Limits.MaxNodeBytes > 0 && c.Limits.MaxNodeBytes < 1024:
+		return configErr("Limits.MaxNodeBytes", "%d is below 1024, too little for the keys the protocol writes", c.Limits.MaxNodeBytes)
 	case c.Ordering != ScuttleDepth && c.Ordering != ScuttleBreadth:
 		return configErr("Ordering", "unknown ordering %d", c.Ordering)
 	case c.RemoveAfter < 0:

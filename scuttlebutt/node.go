@@ -120,6 +120,7 @@ func New(cfg Config) (*Node, error) {
 		RepublishLocal:    cfg.RepublishLocal,
 		Amplification:     max(cfg.AmplificationFactor, 0),
 		MaxGenerationSkew: max(cfg.MaxGenerationSkew, 0),
+		Limits:            cfg.Limits.core(),
 		Store:             cfg.Store,
 		Detector:          cfg.Detector,
 		Sizer:             cfg.Codec,

@@ -117,6 +117,10 @@ type Stats struct {
 	// Oversize counts messages that came out larger than the MTU and were
 	// not sent (always zero unless there is a bug).
 	Oversize uint64
+	// LimitDrops counts remote deltas dropped because the state they
+	// bring would take a node over one of Config.Limits (also counted in
+	// DeltasRejected).
+	LimitDrops uint64
 	// LabelDrops counts received messages dropped because their cluster
 	// label differs from Config.Label (see Config.Label).
 	LabelDrops uint64
@@ -219,6 +223,7 @@ func (n *Node) Stats() Stats {
 		EncodeErrors:       n.encodeErrors.Load(),
 		Oversize:           n.oversize.Load(),
 		LabelDrops:         n.labelDrops.Load(),
+		LimitDrops:         cs.LimitDrops,
 		SentByKind:         kindCounts(&n.sentByKind),
 		ReceivedByKind:     kindCounts(&n.recvByKind),
 	}

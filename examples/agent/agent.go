@@ -38,6 +38,7 @@ type agent struct {
 	o      options
 	node   *scuttlebutt.Node
 	tr     transport.Transport
+	faults interface{ Stats() faulty.Stats } // nil without -loss, -delay, -jitter
 	log    *slog.Logger
 	srv    *http.Server
 	ln     net.Listener  // nil without -http
@@ -52,14 +53,14 @@ func start(o options, out io.Writer) (*agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	tr, err := newTransport(o)
+	tr, faults, err := newTransport(o)
 	if err != nil {
 		return nil, err
 	}
 	if o.id == "" {
 		o.id = defaultID(tr.LocalAddr())
 	}
-	a := &agent{o: o, tr: tr, log: log}
+	a := &agent{o: o, tr: tr, faults: faults, log: log}
 	b := scuttlebutt.NewBuilder(o.id).
 		Transport(tr). // the node owns it from here on, also when Build fails
 		AdvertiseAddr(o.advertise).
@@ -67,6 +68,7 @@ func start(o options, out io.Writer) (*agent, error) {
 		GossipInterval(o.interval).
 		Fanout(o.fanout).
 		MTU(o.mtu).
+		Label(o.label).
 		RemoveAfter(o.removeAfter).
 		Logger(log.With("component", "node")).
 		Subscriber(scuttlebutt.EventSubscriberFunc(a.onEvent))
@@ -206,8 +208,8 @@ func (a *agent) shutdown() error {
 	err = a.node.Close()
 	s := a.node.Stats()
 	attrs := []any{"id", a.node.ID(), "rounds", s.Rounds, "messages_sent", s.MessagesSent, "messages_received", s.MessagesReceived}
-	if f, ok := a.tr.(interface{ Stats() faulty.Stats }); ok {
-		attrs = append(attrs, "lost_on_purpose", f.Stats().Lost)
+	if a.faults != nil {
+		attrs = append(attrs, "lost_on_purpose", a.faults.Stats().Lost)
 	}
 	a.log.Info("closed", attrs...)
 	return err

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"io"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/scuttlebutt-go/scuttlebutt/scuttlebutt/status"
 	"github.com/scuttlebutt-go/scuttlebutt/transport/faulty"
+	"github.com/scuttlebutt-go/scuttlebutt/transport/keyring"
 	"github.com/scuttlebutt-go/scuttlebutt/transport/quic"
 )
 
@@ -106,6 +108,7 @@ func TestAgents(t *testing.T) {
 		{"tcp", []string{"-transport", "tcp", "-codec", "msgpack"}},
 		{"quic", append([]string{"-transport", "quic", "-codec", "json"}, tlsFlags(t)...)},
 		{"faulty", []string{"-loss", "0.2", "-delay", "10ms", "-seed", "3"}},
+		{"sealed", []string{"-key-file", keyFile(t, 1, 2), "-label", "prod"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, outA := startAgent(t, append([]string{"-id", "a", "-set", "role=api", "-http-writes"}, tc.args...)...)
@@ -145,14 +148,73 @@ func TestAgents(t *testing.T) {
 			_, isFaulty := a.tr.(interface{ Stats() faulty.Stats })
 			require.Equal(t, tc.name == "faulty", isFaulty)
 
+			// Events reach the log from the Node's delivery goroutine,
+			// after the state the status page reads has changed.
 			kinds := map[string]bool{}
-			for _, l := range outA.lines(t) {
-				if l["msg"] == "event" {
-					kinds[l["kind"].(string)] = true
+			require.Eventually(t, func() bool {
+				for _, l := range outA.lines(t) {
+					if l["msg"] == "event" {
+						kinds[l["kind"].(string)] = true
+					}
 				}
-			}
-			require.True(t, kinds["join"] && kinds["update"] && kinds["leave"], "a printed the events: %v", kinds)
+				return kinds["join"] && kinds["update"] && kinds["leave"]
+			}, 10*time.Second, 20*time.Millisecond, "a printed the events: %v", kinds)
 		})
+	}
+}
+
+// keyFile writes a -key-file of 32-byte keys filled with the given bytes,
+// the first the primary, and returns its name.
+func keyFile(t *testing.T, fill ...byte) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("# test keys\n")
+	for _, f := range fill {
+		b.WriteString(base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{f}, 32)) + "\n")
+	}
+	name := filepath.Join(t.TempDir(), "keys")
+	require.NoError(t, os.WriteFile(name, []byte(b.String()), 0o600))
+	return name
+}
+
+// TestAgentsApart: agents with another label, or without the key, never
+// join a sealed, labelled agent; what they send is counted and dropped.
+func TestAgentsApart(t *testing.T) {
+	a, _ := startAgent(t, "-id", "a", "-key-file", keyFile(t, 1), "-label", "prod")
+	wrongLabel, _ := startAgent(t, "-id", "l", "-key-file", keyFile(t, 1), "-label", "staging", "-join", a.node.Addr())
+	noKey, _ := startAgent(t, "-id", "k", "-label", "prod", "-join", a.node.Addr())
+	wrongKey, _ := startAgent(t, "-id", "w", "-key-file", keyFile(t, 9), "-label", "prod", "-join", a.node.Addr())
+	require.Eventually(t, func() bool {
+		return a.node.Stats().LabelDrops > 0 && a.node.Keyring() != nil
+	}, 10*time.Second, 20*time.Millisecond, "a drops the other label's messages")
+	sealed, ok := a.tr.(interface{ Stats() keyring.Stats })
+	require.True(t, ok)
+	require.Eventually(t, func() bool { s := sealed.Stats(); return s.Refused > 0 && s.Failed > 0 },
+		10*time.Second, 20*time.Millisecond, "a drops plaintext and wrongly sealed messages")
+	for _, x := range []*agent{a, wrongLabel, noKey, wrongKey} {
+		require.Len(t, x.node.Members(), 1, "%s stays alone", x.node.ID())
+	}
+}
+
+func TestKeyFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad")
+	require.NoError(t, os.WriteFile(bad, []byte("not base64!\n"), 0o600))
+	empty := filepath.Join(dir, "empty")
+	require.NoError(t, os.WriteFile(empty, []byte("# nothing\n"), 0o600))
+	short := filepath.Join(dir, "short")
+	require.NoError(t, os.WriteFile(short, []byte(base64.StdEncoding.EncodeToString([]byte("abc"))+"\n"), 0o600))
+	for _, tc := range []struct{ args []string }{
+		{[]string{"-key-file", bad}},
+		{[]string{"-key-file", empty}},
+		{[]string{"-key-file", short}},
+		{[]string{"-key-file", filepath.Join(dir, "missing")}},
+		{[]string{"-encryption", "sometimes", "-key-file", keyFile(t, 1)}},
+		{[]string{"-key-file", keyFile(t, 1), "-transport", "quic"}},
+	} {
+		_, err := start(parse(t, append([]string{"-bind", "127.0.0.1:0"}, tc.args...)...), io.Discard)
+		require.Error(t, err, "%v", tc.args)
+		require.Contains(t, err.Error(), tc.args[0], "the error names the flag: %v", tc.args)
 	}
 }
 

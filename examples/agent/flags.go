@@ -28,6 +28,9 @@ type options struct {
 	logLevel            slog.Level
 	tlsCert, tlsKey     string
 	tlsCA               string
+	label               string
+	keyFile             string
+	encryption          string
 }
 
 type keyValue struct{ key, value string }
@@ -101,6 +104,9 @@ func parseFlags(args []string, errOut io.Writer) (options, error) {
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "PEM certificate for -transport quic")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "PEM private key for -transport quic")
 	fs.StringVar(&o.tlsCA, "tls-ca", "", "PEM CA certificates peers must chain to, for -transport quic")
+	fs.StringVar(&o.label, "label", "", "cluster label: messages of another label are dropped")
+	fs.StringVar(&o.keyFile, "key-file", "", "file of base64 AES keys, one a line, the first primary: seal every message (udp, tcp)")
+	fs.StringVar(&o.encryption, "encryption", "require", "with -key-file: require, accept-plaintext or send-plaintext")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

@@ -34,6 +34,11 @@
 //	-tls-cert, -tls-key, -tls-ca FILE
 //	                   PEM files for -transport quic: this node's certificate and key,
 //	                   and the CA that every peer's certificate must chain to (mutual TLS)
+//	-label NAME        cluster label: messages of another label (or none) are dropped
+//	-key-file FILE     base64 AES keys (16, 24 or 32 bytes), one a line, the first the
+//	                   primary: every message is sealed (udp, tcp; see transport/keyring)
+//	-encryption MODE   with -key-file: require (default), accept-plaintext or
+//	                   send-plaintext, the steps of turning encryption on in a running cluster
 //
 // Every line on standard output is one JSON object from log/slog: "started",
 // one "event" per cluster event (kind, node, generation, and key, value and

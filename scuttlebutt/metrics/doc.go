@@ -25,6 +25,7 @@
 //	scuttlebutt_stream_messages_sent_total               StreamsSent
 //	scuttlebutt_stream_messages_dropped_total            StreamsDropped
 //	scuttlebutt_deltas_received_total{outcome}           DeltasApplied, DeltasStale, DeltasRejected
+//	scuttlebutt_deltas_over_limits_total                 LimitDrops
 //	scuttlebutt_entries_applied_total                    EntriesApplied
 //	scuttlebutt_deltas_cut_total                         DeltasCut
 //	scuttlebutt_prunes_sent_total                        ResetsSent

@@ -40,6 +40,7 @@ var families = []family{
 		by("applied", func(s *scuttlebutt.Stats) uint64 { return s.DeltasApplied }),
 		by("stale", func(s *scuttlebutt.Stats) uint64 { return s.DeltasStale }),
 		by("rejected", func(s *scuttlebutt.Stats) uint64 { return s.DeltasRejected })),
+	counter("deltas_over_limits_total", "Node deltas refused because the state they bring would exceed one of Config.Limits (also counted as rejected).", func(s *scuttlebutt.Stats) uint64 { return s.LimitDrops }),
 	counter("entries_applied_total", "Key changes applied from peers.", func(s *scuttlebutt.Stats) uint64 { return s.EntriesApplied }),
 	counter("deltas_cut_total", "Outgoing node deltas cut short, or left out, for lack of room.", func(s *scuttlebutt.Stats) uint64 { return s.DeltasCut }),
 

@@ -105,6 +105,7 @@ func want(node *scuttlebutt.Node) map[string]float64 {
 		"scuttlebutt_deltas_received_total{outcome=applied}":            f(s.DeltasApplied),
 		"scuttlebutt_deltas_received_total{outcome=stale}":              f(s.DeltasStale),
 		"scuttlebutt_deltas_received_total{outcome=rejected}":           f(s.DeltasRejected),
+		"scuttlebutt_deltas_over_limits_total":                          f(s.LimitDrops),
 		"scuttlebutt_entries_applied_total":                             f(s.EntriesApplied),
 		"scuttlebutt_deltas_cut_total":                                  f(s.DeltasCut),
 		"scuttlebutt_prunes_sent_total":                                 f(s.ResetsSent),

@@ -63,6 +63,11 @@ func (c *Core) applyDelta(now time.Time, sender string, d *codec.NodeDelta) {
 		c.stats.DeltasRejected++
 		return
 	}
+	if !c.deltaWithinLimits(d) {
+		c.stats.LimitDrops++
+		c.stats.DeltasRejected++
+		return
+	}
 	before, known := c.st.Node(d.ID)
 	c.changed = c.changed[:0]
 	var o outcome

@@ -131,10 +131,13 @@ type Config struct {
 	// ahead of the clock (as nanoseconds since 1970) than it (see
 	// hostile.go).
 	MaxGenerationSkew time.Duration
-	Store             store.Store
-	Detector          detector.Detector
-	Sizer             codec.Sizer
-	Rand              *rand.Rand
+	// Limits bound the state held of other nodes, and the node's own
+	// writes (see limits.go); zero fields are unlimited.
+	Limits   Limits
+	Store    store.Store
+	Detector detector.Detector
+	Sizer    codec.Sizer
+	Rand     *rand.Rand
 	// Logger receives warnings the runtime cannot see in events (nil:
 	// none).
 	Logger *slog.Logger
@@ -196,6 +199,9 @@ type Stats struct {
 	// generation with a version above its counter, and wrote its keys
 	// again above it.
 	VersionBumps uint64
+	// LimitDrops counts remote deltas refused because the state they
+	// bring would exceed a limit (also counted in DeltasRejected).
+	LimitDrops uint64
 	// GenerationsRefused counts deltas, digest entries and requests
 	// dropped for a generation too far ahead of the clock.
 	GenerationsRefused uint64
@@ -311,6 +317,10 @@ type Core struct {
 	wbuf   store.Write
 	// addrs holds the anti-amplification state of addresses.
 	addrs map[string]*addrState
+	// bytesHeld caches the key and value bytes held per node, for the
+	// limits (see limits.go); limitSeen is project's scratch.
+	bytesHeld map[string]int
+	limitSeen map[string]store.Entry
 }
 
 // removedID remembers a removed node: gossip about that generation at no
@@ -357,6 +367,8 @@ func New(cfg Config, now time.Time) (*Core, error) {
 		overlay:   map[string]store.Entry{},
 		staged:    map[string]*staging{},
 		addrs:     map[string]*addrState{},
+		bytesHeld: map[string]int{},
+		limitSeen: map[string]store.Entry{},
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)

@@ -115,6 +115,7 @@ func (c *Core) removeMember(m *member) {
 	c.order = c.order[:last]
 	c.rehash(&m.h, store.Node{}, true)
 	delete(c.members, m.id)
+	delete(c.bytesHeld, m.id)
 	if err := c.st.Remove(m.id); err != nil {
 		c.stats.StoreErrors++
 		c.log.Error("store remove failed", "node", m.id, "err", err)

@@ -86,6 +86,9 @@ func (c *Core) stagePlain(d *codec.NodeDelta, s *staging, n store.Node) outcome 
 	case d.GCVersion > s.target:
 		// Deletes in (target, d.GC] are in neither the list nor the delta.
 		return rejected
+	case over(c.cfg.Limits.MaxKeysPerNode, len(s.entries)+len(d.Entries)):
+		c.stats.LimitDrops++
+		return rejected // staged entries are held too
 	}
 	for i := range d.Entries {
 		e := store.Entry(d.Entries[i])

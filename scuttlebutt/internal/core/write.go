@@ -29,6 +29,9 @@ func (c *Core) ownWrite(key, value string, tombstone bool) error {
 	case c.left:
 		return ErrLeft
 	}
+	if err := c.checkOwnLimits(key, value, tombstone); err != nil {
+		return err
+	}
 	if err := c.checkFits(key, value, tombstone); err != nil {
 		return err
 	}
@@ -129,12 +132,25 @@ func (c *Core) newWrite(n store.Node) *store.Write {
 }
 
 // write applies w to the store; a failed write changed nothing and is
-// counted.
+// counted. A write to another node's replica that would take it over a
+// limit is refused (see limits.go).
 func (c *Core) write(w *store.Write) bool {
+	size := -1
+	if l := c.cfg.Limits; l.MaxNodes > 0 || l.MaxKeysPerNode > 0 || l.MaxNodeBytes > 0 {
+		var ok bool
+		if ok, size = c.checkWrite(w); !ok {
+			c.stats.LimitDrops++
+			c.log.Debug("refusing state over a limit", "node", w.Node.ID)
+			return false
+		}
+	}
 	if err := c.st.Write(w); err != nil {
 		c.stats.StoreErrors++
 		c.log.Error("store write failed", "node", w.Node.ID, "err", err)
 		return false
+	}
+	if c.cfg.Limits.MaxNodeBytes > 0 || c.cfg.Limits.MaxKeysPerNode > 0 {
+		c.noteWritten(w, size)
 	}
 	return true
 }
