@@ -343,3 +343,115 @@ func TestMigrationFromPlaintext(t *testing.T) {
 	require.Positive(t, c.errLogs.n.Load())
 	require.Zero(t, c.nodes[intruder].Stats().SynAckReceived, "nobody answered the plaintext node")
 }
+
+// TestNothingReadableOnTheWire captures every datagram and stream message
+// the in-memory network delivers, as tcpdump would: with encryption on,
+// no key, value, node ID or label appears in any of them; without it, the
+// same run shows them all (so the capture sees what it should).
+func TestNothingReadableOnTheWire(t *testing.T) {
+	const key, value, label = "database-password", "hunter2-correct-horse", "prod-eu"
+	run := func(encrypt bool) (captured [][]byte, missing int) {
+		nw := mem.NewNetwork(mem.Config{Seed: 8, OnDeliver: func(_, _ string, b []byte) {
+			captured = append(captured, bytes.Clone(b))
+		}})
+		ring, err := keyring.New(testKey(3))
+		require.NoError(t, err)
+		var nodes []*scuttlebutt.Node
+		for i := range 3 {
+			tr, err := nw.NewTransport(addrOf(i))
+			require.NoError(t, err)
+			var use transport.Transport = tr
+			if encrypt {
+				use, err = keyring.Wrap(tr, keyring.Config{Keyring: ring, Clock: nw})
+				require.NoError(t, err)
+			}
+			n, err := scuttlebutt.NewBuilder(fmt.Sprintf("node-%d", i)).Transport(use).Clock(nw).
+				Seed(uint64(i)).Label(label).GossipInterval(time.Second).Build()
+			require.NoError(t, err)
+			defer n.Close()
+			require.NoError(t, n.UpdateLocal(key, fmt.Sprint(value, i)))
+			if i > 0 {
+				require.NoError(t, n.Join([]string{addrOf(0)}))
+			}
+			nodes = append(nodes, n)
+		}
+		nw.Advance(20 * time.Second)
+		for _, n := range nodes {
+			for j := range nodes {
+				if v, _ := n.Lookup(fmt.Sprintf("node-%d", j), key); v != fmt.Sprint(value, j) {
+					missing++
+				}
+			}
+		}
+		return captured, missing
+	}
+	readable := func(captured [][]byte) (n int) {
+		for _, b := range captured {
+			for _, s := range []string{key, value, "node-1", label} {
+				if bytes.Contains(b, []byte(s)) {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	plain, missing := run(false)
+	require.Zero(t, missing)
+	require.NotZero(t, readable(plain), "the capture sees plaintext")
+	sealed, missing := run(true)
+	require.Zero(t, missing, "the encrypted cluster converges")
+	require.Greater(t, len(sealed), 20)
+	require.Zero(t, readable(sealed), "nothing readable in %d captured messages", len(sealed))
+}
+
+// TestSealDropsInNodeStats: messages sealed with another key, altered in
+// one bit, or unsealed reach a Node's Stats as unauthenticated transport
+// drops, and change nothing.
+func TestSealDropsInNodeStats(t *testing.T) {
+	c := newSecureCluster(t)
+	ring, err := keyring.New(testKey(1))
+	require.NoError(t, err)
+	c.start(0, ring, keyring.Require)
+	c.write(0, "k", "v")
+	other, err := keyring.New(testKey(2))
+	require.NoError(t, err)
+	c.start(1, other, keyring.Require) // joins through node 0 with the wrong key
+	c.nw.Advance(5 * time.Second)
+	stranger, err := c.nw.NewTransport("10.9.9.9:1")
+	require.NoError(t, err)
+	require.NoError(t, stranger.Start(func(string, []byte) {}))
+	defer stranger.Close()
+	before := c.nodes[0].Stats().TransportDrops.Unauthenticated
+	// A datagram sealed with the right key, one bit flipped.
+	flipped := captureSeal(t, ring, []byte("any message"))
+	flipped[len(flipped)/2] ^= 1
+	require.NoError(t, stranger.Send(addrOf(0), flipped))
+	require.NoError(t, stranger.Send(addrOf(0), []byte("plaintext")))
+	c.nw.Advance(time.Millisecond)
+	s := c.nodes[0].Stats()
+	require.Equal(t, before+2, s.TransportDrops.Unauthenticated, "the flipped and the plaintext datagram")
+	require.NotZero(t, before, "node 1's wrongly sealed messages were counted")
+	require.Len(t, c.nodes[0].Members(), 1)
+	require.Len(t, c.nodes[1].Members(), 1)
+}
+
+// captureSeal seals b with ring as a keyring wrapper would send it.
+func captureSeal(t *testing.T, ring *keyring.Keyring, b []byte) []byte {
+	t.Helper()
+	var got []byte
+	nw := mem.NewNetwork(mem.Config{OnDeliver: func(_, _ string, m []byte) { got = bytes.Clone(m) }})
+	a, err := nw.NewTransport("a:1")
+	require.NoError(t, err)
+	z, err := nw.NewTransport("z:1")
+	require.NoError(t, err)
+	require.NoError(t, z.Start(func(string, []byte) {}))
+	w, err := keyring.Wrap(a, keyring.Config{Keyring: ring, Clock: nw})
+	require.NoError(t, err)
+	require.NoError(t, w.Start(func(string, []byte) {}))
+	require.NoError(t, w.Send("z:1", b))
+	nw.Advance(time.Millisecond)
+	require.NoError(t, w.Close())
+	require.NoError(t, z.Close())
+	require.NotNil(t, got)
+	return got
+}

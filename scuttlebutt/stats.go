@@ -130,7 +130,8 @@ type Stats struct {
 	SentByKind     KindCounts
 	ReceivedByKind KindCounts
 	// TransportDrops are the transport's own drop counts, for a transport
-	// that reports them (transport.Counter: udp, tcp, quic, mem).
+	// that reports them (transport.Counter: udp, tcp, quic, mem, and the
+	// keyring and faulty wrappers, which add their inner transport's).
 	TransportDrops transport.Drops
 }
 
@@ -170,10 +171,7 @@ func (n *Node) Stats() Stats {
 	n.mu.Lock()
 	cs := n.core.Stats()
 	n.mu.Unlock()
-	var drops transport.Drops
-	if tc, ok := n.tr.(transport.Counter); ok {
-		drops = tc.Drops()
-	}
+	drops := transport.DropsOf(n.tr)
 	return Stats{
 		VersionBumps:       cs.VersionBumps,
 		GenerationsRefused: cs.GenerationsRefused,

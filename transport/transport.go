@@ -92,6 +92,31 @@ type Drops struct {
 	// Kernel counts datagrams the operating system dropped for a full
 	// receive buffer, where the platform reports it (Linux, for udp).
 	Kernel uint64
+	// Unauthenticated counts messages a sealing wrapper dropped: no
+	// installed key opened them (another key, altered, truncated), or
+	// they were unsealed where sealing is required (transport/keyring).
+	Unauthenticated uint64
+}
+
+// Add returns the sum of d and e, field by field: a wrapper's drops over
+// its inner transport's.
+func (d Drops) Add(e Drops) Drops {
+	return Drops{
+		Oversize:        d.Oversize + e.Oversize,
+		QueueFull:       d.QueueFull + e.QueueFull,
+		Decode:          d.Decode + e.Decode,
+		Kernel:          d.Kernel + e.Kernel,
+		Unauthenticated: d.Unauthenticated + e.Unauthenticated,
+	}
+}
+
+// DropsOf returns t's drop counts when it is a Counter, and none
+// otherwise.
+func DropsOf(t Transport) Drops {
+	if c, ok := t.(Counter); ok {
+		return c.Drops()
+	}
+	return Drops{}
 }
 
 // Counter is an optional capability of a Transport: it reports its drop

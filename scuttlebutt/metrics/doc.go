@@ -21,6 +21,7 @@
 //	scuttlebutt_decoded_bytes_total{kind}                ReceivedByKind Bytes
 //	scuttlebutt_received_messages_dropped_total{reason}  LabelDrops (label), DecodeErrors (malformed), MessagesDropped (ignored)
 //	scuttlebutt_send_errors_total{reason}                SendErrors (transport), EncodeErrors (encode), Oversize (oversize)
+//	scuttlebutt_transport_drops_total{reason}            TransportDrops (oversize, queue_full, decode, kernel, unauthenticated)
 //	scuttlebutt_largest_datagram_sent_bytes              LargestSent (a gauge)
 //	scuttlebutt_stream_messages_sent_total               StreamsSent
 //	scuttlebutt_stream_messages_dropped_total            StreamsDropped

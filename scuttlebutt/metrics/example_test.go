@@ -54,5 +54,5 @@ func ExampleNewCollector() {
 	// # TYPE scuttlebutt_state_keys gauge
 	// scuttlebutt_state_keys{owner="local"} 1
 	// scuttlebutt_state_keys{owner="peers"} 1
-	// 35 families
+	// 36 families
 }

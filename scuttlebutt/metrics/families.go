@@ -30,6 +30,12 @@ var families = []family{
 		by("transport", func(s *scuttlebutt.Stats) uint64 { return s.SendErrors }),
 		by("encode", func(s *scuttlebutt.Stats) uint64 { return s.EncodeErrors }),
 		by("oversize", func(s *scuttlebutt.Stats) uint64 { return s.Oversize })),
+	counterBy("transport_drops_total", "Messages the transport dropped, by reason: oversize (over the MTU), queue_full (a send queue was full), decode (malformed at the transport's level), kernel (the operating system's receive buffer was full), unauthenticated (no installed key opened it, or unsealed where sealing is required).", "reason",
+		by("oversize", func(s *scuttlebutt.Stats) uint64 { return s.TransportDrops.Oversize }),
+		by("queue_full", func(s *scuttlebutt.Stats) uint64 { return s.TransportDrops.QueueFull }),
+		by("decode", func(s *scuttlebutt.Stats) uint64 { return s.TransportDrops.Decode }),
+		by("kernel", func(s *scuttlebutt.Stats) uint64 { return s.TransportDrops.Kernel }),
+		by("unauthenticated", func(s *scuttlebutt.Stats) uint64 { return s.TransportDrops.Unauthenticated })),
 	gauge("largest_datagram_sent_bytes", "The largest datagram sent so far, in bytes (stream messages not included).", nil,
 		func(s *sample, emit emitFunc) { emit(float64(s.stats.LargestSent)) }),
 

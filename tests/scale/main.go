@@ -32,6 +32,13 @@
 //	idle N=<n> bytes_per_node_per_s=<x> msgs_per_node_per_s=<y>
 //	memory N=<n> bytes_per_node_pair=<z>
 //
+// and with -encrypt also
+//
+//	idle_sealed N=<n> wire_bytes_per_node_per_s=<x>
+//
+// the bytes the network delivered, each datagram sealed (29 bytes more),
+// where the idle line counts what the Nodes sent before the seal.
+//
 // counted at the transport (the growth of Node.Stats().BytesSent and
 // MessagesSent, summed over nodes), and the live heap per node divided by
 // N (see idleWindow for what it includes).
@@ -85,6 +92,7 @@ func main() {
 	flag.BoolVar(&opt.idle, "idle", false, "measure converged idle clusters of the default configuration instead of the table")
 	flag.BoolVar(&opt.churn, "churn", false, "measure converged clusters of the default configuration under one write per round instead of the table")
 	flag.DurationVar(&opt.window, "window", time.Minute, "virtual time measured by -idle and -churn (at least 1m)")
+	flag.BoolVar(&opt.encrypt, "encrypt", false, "wrap every node's transport in transport/keyring (AES-256-GCM, one shared key); -idle then also prints the sealed bytes delivered (the steady modes only)")
 	flag.DurationVar(&opt.drain, "drain", 20*time.Second, "virtual time let pass by -idle and -churn after convergence and after the writes")
 	flag.IntVar(&opt.maxRounds, "maxrounds", 2000, "join rounds before giving up (of 1 s in the table, of 500 ms in -idle and -churn)")
 	flag.DurationVar(&opt.budget, "budget", 5*time.Minute, "join wall time before giving up, per size")

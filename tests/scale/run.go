@@ -33,6 +33,7 @@ type options struct {
 	idle, churn bool
 	window      time.Duration // virtual time measured
 	drain       time.Duration // virtual time let pass after convergence, and after the writes
+	encrypt     bool          // every transport wrapped in transport/keyring (the steady modes)
 }
 
 // row is one cluster size's measurements.

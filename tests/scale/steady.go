@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -11,6 +12,7 @@ import (
 	"github.com/scuttlebutt-go/scuttlebutt/codec"
 	"github.com/scuttlebutt-go/scuttlebutt/scuttlebutt"
 	"github.com/scuttlebutt-go/scuttlebutt/scuttlebutt/sim"
+	"github.com/scuttlebutt-go/scuttlebutt/transport/keyring"
 )
 
 // The steady modes measure a converged cluster built with the Node's
@@ -53,13 +55,29 @@ const churnKey = "churn"
 // the phi-accrual detector, the binary codec, the in-memory store, and no
 // streams (sim's default; New's default transport, UDP, cannot stream).
 // The network is perfect: no loss, no delay.
-func defaultConfig(n int, seed int64, obs *observer) sim.Config {
+func defaultConfig(n int, seed int64, obs *observer, encrypt bool) sim.Config {
+	var ring *keyring.Keyring
+	if encrypt {
+		var err error
+		if ring, err = keyring.New(bytes.Repeat([]byte{7}, 32)); err != nil {
+			panic(err) // a constant, valid key
+		}
+	}
 	return sim.Config{
 		Nodes:          n,
 		Seed:           seed,
 		GossipInterval: defaultInterval,
 		OnDeliver:      obs.onDeliver,
-		Configure:      func(_ int, b *scuttlebutt.Builder) { b.Generation(0) },
+		Configure: func(_ int, b *scuttlebutt.Builder) {
+			b.Generation(0)
+			if ring != nil {
+				w, err := keyring.Wrap(b.Config().Transport, keyring.Config{Keyring: ring})
+				if err != nil {
+					panic(err)
+				}
+				b.Transport(w)
+			}
+		},
 	}
 }
 
@@ -107,7 +125,7 @@ func steadyModes(opt options) []string {
 func steadyOne(w io.Writer, n int, opt options, memProfile string) (float64, error) {
 	base := heapAfterGC()
 	obs := newObserver()
-	c, err := sim.New(defaultConfig(n, opt.seed, obs))
+	c, err := sim.New(defaultConfig(n, opt.seed, obs, opt.encrypt))
 	if err != nil {
 		return 0, err
 	}
@@ -186,6 +204,9 @@ func perNode(heap, base uint64, n int) float64 {
 func idleWindow(w io.Writer, c *sim.Cluster, obs *observer, live *liveness, opt options, base uint64) float64 {
 	n := len(c.Nodes)
 	obs.mode = decode
+	if opt.encrypt {
+		obs.mode = count // sealed: nothing to decode
+	}
 	obs.reset()
 	s0, ev0 := total(c), live.events
 	c.Net.Advance(opt.window)
@@ -194,6 +215,9 @@ func idleWindow(w io.Writer, c *sim.Cluster, obs *observer, live *liveness, opt 
 	nodeSecs := float64(n) * opt.window.Seconds()
 	fmt.Fprintf(w, "idle N=%d bytes_per_node_per_s=%.1f msgs_per_node_per_s=%.1f\n",
 		n, float64(d.bytes)/nodeSecs, float64(d.messages)/nodeSecs)
+	if opt.encrypt {
+		fmt.Fprintf(w, "idle_sealed N=%d wire_bytes_per_node_per_s=%.1f\n", n, float64(obs.bytes)/nodeSecs)
+	}
 	logf("N=%d idle detail: %s", n, detail(d, obs, live.events-ev0, nodeSecs))
 
 	// The live heap after a GC, above the heap before the cluster was

@@ -192,6 +192,10 @@ func (t *Transport) LocalAddr() string { return t.inner.LocalAddr() }
 // MTU returns the inner transport's MTU: nothing is added to a datagram.
 func (t *Transport) MTU() int { return t.inner.MTU() }
 
+// Drops returns the inner transport's drop counts, when it reports them
+// (transport.Counter); the datagrams lost on purpose are in Stats instead.
+func (t *Transport) Drops() transport.Drops { return transport.DropsOf(t.inner) }
+
 // Stats returns the counters.
 func (t *Transport) Stats() Stats {
 	return Stats{Sent: t.sent.Load(), Lost: t.lost.Load(), Delayed: t.delayed.Load(), Failed: t.failed.Load()}

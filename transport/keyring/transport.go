@@ -242,6 +242,14 @@ func (t *Transport) Stats() Stats {
 	}
 }
 
+// Drops returns the inner transport's drop counts (when it reports them),
+// with the messages this wrapper dropped as Unauthenticated: Failed plus
+// Refused of Stats. A Node adds them to its Stats.TransportDrops.
+func (t *Transport) Drops() transport.Drops {
+	own := transport.Drops{Unauthenticated: t.failed.Load() + t.refused.Load()}
+	return transport.DropsOf(t.inner).Add(own)
+}
+
 // LocalAddr returns the inner transport's address.
 func (t *Transport) LocalAddr() string { return t.inner.LocalAddr() }
 
