@@ -73,6 +73,16 @@
 //     from gossip (a member's advertised address) gets only probes, a PING
 //     or a SYN with nothing but the hash, until it answers
 //     (Stats.AmplificationDrops, Probes).
+//   - State limits (Config.Limits): nodes known, keys per node, key
+//     length, value size and bytes per node. A remote delta that would
+//     take a replica over one is dropped whole (Stats.LimitDrops), as a
+//     gap would be; a local write over one is refused with a *LimitError.
+//     Defaults hold 10,000 nodes of up to 10,000 keys and 1 MiB each.
+//   - Cluster label (Config.Label): every message starts with the label,
+//     and one of another label is dropped before decoding
+//     (Stats.LabelDrops), so two clusters sharing seeds never merge.
+//
+// SECURITY.md at the repository root states the threat model.
 //
 // # Anti-entropy: digests that cost what differs
 //
