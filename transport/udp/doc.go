@@ -16,6 +16,16 @@
 // counted in Stats.Oversize: the reader reads into MTU+1 bytes so that a
 // truncated datagram is recognised, never delivered cut short.
 //
+// Drops. Drops (transport.Counter) reports Stats.Oversize, Stats.Malformed
+// as Decode, and as Kernel the datagrams the kernel dropped at the socket
+// before the reader could read them. On Linux 4.12 and later Kernel is the
+// socket's own drop counter, the drops column of /proc/net/udp, read with
+// getsockopt(SO_MEMINFO) when Drops is called (and once by Close, so that it
+// survives the socket): mostly datagrams that found the receive buffer full
+// (see Config.ReadBufferBytes, capped by net.core.rmem_max), also those the
+// kernel discarded for a bad checksum. It costs nothing per datagram. On
+// other platforms, and older Linux kernels, Kernel stays 0.
+//
 // Addresses. LocalAddr reports Config.AdvertiseAddr when set (a port of 0 in
 // it is replaced by the bound port), otherwise the bound "ip:port". Binding a
 // wildcard address such as 0.0.0.0 makes LocalAddr useless to peers; set

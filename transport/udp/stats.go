@@ -1,7 +1,9 @@
 package udp
 
 import (
+	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/scuttlebutt-go/scuttlebutt/transport"
 )
@@ -51,9 +53,36 @@ func (t *Transport) Stats() Stats {
 
 var _ transport.Counter = (*Transport)(nil)
 
-// Drops reports the received datagrams dropped for exceeding the MTU and
-// for an invalid source address (as Decode). Kernel is zero: receive-buffer
-// overflows are not read from the socket.
+// Drops reports the received datagrams dropped for exceeding the MTU, for
+// an invalid source address (as Decode), and, on Linux, by the kernel
+// before the reader could read them (as Kernel; see the package doc).
 func (t *Transport) Drops() transport.Drops {
-	return transport.Drops{Oversize: t.stats.oversize.Load(), Decode: t.stats.malformed.Load()}
+	return transport.Drops{
+		Oversize: t.stats.oversize.Load(),
+		Decode:   t.stats.malformed.Load(),
+		Kernel:   t.kernel.read(t.raw),
+	}
+}
+
+// kernelDrops turns the socket's kernel drop counter, a uint32 that wraps,
+// into a total that only grows. It reads the counter when asked (Drops, and
+// once in Close so that the final count survives the socket), so the
+// receive path pays nothing for it.
+type kernelDrops struct {
+	mu    sync.Mutex
+	last  uint32 // the counter's value at the last read; a new socket's is 0
+	total uint64
+}
+
+// read updates the total from the counter of the socket behind rc, when it
+// can be read, and returns the total. Wraps are handled as long as fewer
+// than 2^32 datagrams are dropped between two reads.
+func (k *kernelDrops) read(rc syscall.RawConn) uint64 {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if v, ok := socketDrops(rc); ok {
+		k.total += uint64(v - k.last)
+		k.last = v
+	}
+	return k.total
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/scuttlebutt-go/scuttlebutt/transport"
 )
@@ -22,12 +23,14 @@ var (
 // Transport is a transport.Transport over one UDP socket. Create it with New.
 // All methods are safe for concurrent use.
 type Transport struct {
-	conn  *net.UDPConn
-	mtu   int
-	local string
-	log   *slog.Logger
-	peers *resolver
-	stats counters
+	conn   *net.UDPConn
+	raw    syscall.RawConn // conn's, for the kernel drop counter; nil if unavailable
+	mtu    int
+	local  string
+	log    *slog.Logger
+	peers  *resolver
+	stats  counters
+	kernel kernelDrops
 
 	mu        sync.Mutex // guards started and the closed transition
 	started   bool
@@ -61,6 +64,9 @@ func New(cfg Config) (*Transport, error) {
 		return nil, fmt.Errorf("udp: listen on %q: %w", cfg.BindAddr, err)
 	}
 	setBuffers(conn, cfg)
+	// SyscallConn fails only for an invalid conn, returning nil; Drops then
+	// reports no kernel drops.
+	raw, _ := conn.SyscallConn()
 
 	bound := conn.LocalAddr().(*net.UDPAddr).AddrPort()
 	bound = netip.AddrPortFrom(bound.Addr().Unmap(), bound.Port())
@@ -73,6 +79,7 @@ func New(cfg Config) (*Transport, error) {
 	}
 	return &Transport{
 		conn:  conn,
+		raw:   raw,
 		mtu:   cfg.MTU,
 		local: local,
 		log:   cfg.Logger,
@@ -161,6 +168,7 @@ func (t *Transport) Close() error {
 		t.closed.Store(true)
 		t.mu.Unlock()
 		close(t.done)
+		t.kernel.read(t.raw) // the last count, for Drops after Close
 		if cerr := t.conn.Close(); cerr != nil {
 			err = fmt.Errorf("udp: close: %w", cerr)
 		}
