@@ -1,6 +1,8 @@
 package scuttlebutt
 
 import (
+	"time"
+
 	"fmt"
 	"math"
 	"net"
@@ -25,7 +27,7 @@ func (c *Config) setParts() error {
 		c.Store = storemem.New()
 	}
 	if c.Detector == nil {
-		d, err := phi.New(phi.Config{Interval: c.HeartbeatInterval, AcceptablePause: c.HeartbeatInterval / 4})
+		d, err := phi.New(defaultPhi(c.HeartbeatInterval))
 		if err != nil {
 			return configErr("Detector", "default detector: %v", err)
 		}
@@ -116,4 +118,14 @@ func smallestMTU(s codec.Sizer, id string) int {
 		s.DigestCount(1)+s.DigestEntry(&peer)+s.CoverCount(1)+s.Cover(b.BucketID),
 		s.BucketCount(1)+s.Bucket(&b))
 	return 2 * (s.Base(codec.KindSynAck, id) + s.HashSize() + item)
+}
+
+// defaultPhi is the default detector's configuration for PONGs every hb:
+// the last 30 arrivals (so the irregular ones of a join leave the model
+// within half a minute), a deviation of at least hb/20 and an acceptable
+// pause of hb/10. On a steady link a silence of about 1.4 hb is then
+// suspected; a jittery or lossy one widens the deviation, and the delay,
+// on its own.
+func defaultPhi(hb time.Duration) phi.Config {
+	return phi.Config{Interval: hb, WindowSize: 30, MinStdDev: hb / 20, AcceptablePause: hb / 10}
 }
