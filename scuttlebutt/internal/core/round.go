@@ -26,6 +26,7 @@ func (c *Core) Tick(now time.Time) {
 	c.monitorRound(now)
 	c.expire(now)
 	c.collectTombstones(now)
+	c.flowTick(now)
 	for addr, at := range c.streamed {
 		if now.Sub(at) >= c.cfg.StreamCooldown {
 			delete(c.streamed, addr)
@@ -50,6 +51,8 @@ func (c *Core) Tick(now time.Time) {
 		return
 	}
 	syn := c.synMessage()
+	syn.Rates = c.rates()
+	c.flow.sent = syn.Rates
 	for _, to := range targets {
 		c.out = append(c.out, Outgoing{To: to, Msg: syn})
 	}
@@ -185,6 +188,10 @@ func (c *Core) Ready() ([]Outgoing, []Event) {
 // anti-entropy.
 func (c *Core) pushWrites() {
 	v := c.ownMax()
+	if c.cfg.NoPush {
+		c.pushed = v
+		return
+	}
 	if v <= c.pushed || c.left {
 		return
 	}
