@@ -59,6 +59,8 @@ type Node struct {
 	streamsSent  atomic.Uint64
 	encodeErrors atomic.Uint64
 	streamDrops  atomic.Uint64
+	// mtu is the MTU in force: Config.MTU, or what SetMTU set.
+	mtu atomic.Int64
 }
 
 // ErrClosed is returned by the methods of a closed Node. It wraps
@@ -94,7 +96,9 @@ func New(cfg Config) (*Node, error) {
 		Ordering:          cfg.Ordering,
 		HeartbeatInterval: cfg.HeartbeatInterval,
 		Monitors:          cfg.Monitors,
-		Quiet:             true,
+		Quiet:             !cfg.DisableQuiet,
+		NoPush:            cfg.DisablePush,
+		FlowControl:       cfg.FlowControl,
 		RemoveAfter:       cfg.RemoveAfter,
 		RememberRemoved:   cfg.RememberRemoved,
 		TombstoneGrace:    cfg.TombstoneGrace,
@@ -114,6 +118,7 @@ func New(cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("scuttlebutt: %w", err)
 	}
 	n.core = c
+	n.mtu.Store(int64(cfg.MTU))
 	if cfg.EventSubscriber != nil {
 		n.subs = append(n.subs, &subscription{fn: cfg.EventSubscriber.OnEvent})
 	}

@@ -19,10 +19,10 @@ const magic = "sb"
 
 // Field counts of the records.
 const (
-	messageFields     = 10
+	messageFields = 10
 	// A message with flow-control rates has one more field, last: the
 	// array [desired, max].
-	ratesFields = 2
+	ratesFields       = 2
 	coverFields       = 2
 	digestEntryFields = 5
 	bucketFields      = 4
