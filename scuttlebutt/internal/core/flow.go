@@ -22,7 +22,9 @@ import (
 //   - Adapting (AIMD): each message this node packs deltas into lowers its
 //     maximum to flowDecrease times itself when some deltas were left out
 //     for lack of room, and raises it by flowIncrease updates per second
-//     when all fitted. The maximum stays within [flowFloor, flowCap].
+//     when all fitted. The maximum stays within [flowFloor,
+//     flowCapFactor×desired+flowCapSlack]: a cap that follows the desired
+//     rate, so an idle cluster does not grow rates without bound.
 //   - Limiting: a token bucket fills at the maximum rate, holding at most
 //     one second's worth (and at least one token). A write takes a token
 //     and its version at once; without a token it waits in a queue, oldest
@@ -31,12 +33,13 @@ import (
 //     releases as many waiting writes as there are tokens. No write is
 //     dropped; reads of this node's own keys see the waiting values.
 const (
-	flowInitial  = 10.0 // updates/s: the maximum rate at start
-	flowCap      = 50.0 // updates/s: the most a maximum rate grows to
-	flowFloor    = 0.05 // updates/s: the least it shrinks to
-	flowIncrease = 0.05 // updates/s added per message whose deltas all fitted
-	flowDecrease = 0.85 // factor per message whose deltas did not
-	flowWindow   = 5 * time.Second
+	flowInitial   = 1.0  // updates/s: the maximum rate at start
+	flowCapFactor = 2.0  // the maximum rate is at most flowCapFactor×desired+flowCapSlack
+	flowCapSlack  = 1.0  // updates/s
+	flowFloor     = 0.05 // updates/s: the least it shrinks to
+	flowIncrease  = 0.1  // updates/s added per message whose deltas all fitted
+	flowDecrease  = 0.85 // factor per message whose deltas did not
+	flowWindow    = 5 * time.Second
 )
 
 // pendingWrite is an own write waiting for a token.
@@ -112,7 +115,7 @@ func (c *Core) redistribute(mine, theirs codec.Rates) {
 	if d > 0 {
 		share = sum * float64(mine.Desired) / d
 	}
-	c.flow.max = clampRate(c.flow.max + (share-float64(mine.Max))/1000)
+	c.flow.max = c.clampRate(c.flow.max + (share-float64(mine.Max))/1000)
 	c.stats.FlowExchanges++
 }
 
@@ -123,14 +126,19 @@ func (c *Core) adapt(cut bool) {
 		return
 	}
 	if cut {
-		c.flow.max = clampRate(c.flow.max * flowDecrease)
+		c.flow.max = c.clampRate(c.flow.max * flowDecrease)
 		c.stats.FlowDecreases++
 	} else {
-		c.flow.max = clampRate(c.flow.max + flowIncrease)
+		c.flow.max = c.clampRate(c.flow.max + flowIncrease)
 	}
 }
 
-func clampRate(x float64) float64 { return min(max(x, flowFloor), flowCap) }
+// clampRate keeps a maximum rate within [flowFloor, the cap]: the cap
+// follows the desired rate, so that a node allowed far more than it writes
+// (an idle cluster) cannot flood the cluster when its writes pick up.
+func (c *Core) clampRate(x float64) float64 {
+	return min(max(x, flowFloor), flowCapFactor*c.flow.desired+flowCapSlack)
+}
 
 // flowTick measures the desired rate, fills the token bucket and releases
 // waiting writes, once a round.

@@ -50,12 +50,19 @@ func (c *Core) Tick(now time.Time) {
 	if len(targets) == 0 {
 		return
 	}
-	syn := c.synMessage()
-	syn.Rates = c.rates()
-	c.flow.sent = syn.Rates
+	syn := c.roundSyn()
 	for _, to := range targets {
 		c.out = append(c.out, Outgoing{To: to, Msg: syn})
 	}
+}
+
+// roundSyn is the SYN of a round: the digest, and with flow control the
+// rates, remembered for the SYNACKs that answer it.
+func (c *Core) roundSyn() *codec.Message {
+	syn := c.synMessage()
+	syn.Rates = c.rates()
+	c.flow.sent = syn.Rates
+	return syn
 }
 
 // noteActivity records that something changed this round: the next rounds
