@@ -184,7 +184,24 @@ type Message struct {
 	Requests []DigestEntry
 	// Deltas holds node deltas the receiver lacks.
 	Deltas []NodeDelta
+	// Rates is the sender's flow-control state; the zero value means
+	// none was given (a node without flow control never sends it). Set on
+	// the SYN and on the SYNACK that answers it.
+	Rates Rates
 }
+
+// Rates is a node's flow-control state (the paper's section 4), in
+// thousandths of an update per second: Desired is the rate of the
+// sender's own writes as it measured them, Max the rate at which it is
+// allowed to spread them. Both sides of an exchange redistribute their
+// Max in proportion to their Desired.
+type Rates struct {
+	Desired uint64
+	Max     uint64
+}
+
+// IsZero reports whether r carries nothing: no rates were given.
+func (r Rates) IsZero() bool { return r == Rates{} }
 
 // Codec encodes Messages to bytes and decodes them back.
 //
@@ -245,6 +262,9 @@ type Sizer interface {
 	// EntryCount is the size added by the count of n entries in a node
 	// delta, over the count of zero already in NodeDelta.
 	EntryCount(n int) int
+	// Rates is the size added by the message's flow-control rates: zero
+	// when r.IsZero().
+	Rates(r Rates) int
 }
 
 // Size returns the encoded size of m predicted by s: the sum of its parts.
@@ -274,7 +294,7 @@ func Size(s Sizer, m *Message) int {
 			n += s.Entry(&d.Entries[j])
 		}
 	}
-	return n
+	return n + s.Rates(m.Rates)
 }
 
 // Errors returned by codecs. Test for them with errors.Is.

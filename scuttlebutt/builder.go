@@ -109,6 +109,15 @@ func (b *Builder) Resolver(r Resolver) *Builder { b.cfg.Resolver = r; return b }
 // DisableStreams sets Config.DisableStreams.
 func (b *Builder) DisableStreams(v bool) *Builder { b.cfg.DisableStreams = v; return b }
 
+// FlowControl sets Config.FlowControl.
+func (b *Builder) FlowControl(v bool) *Builder { b.cfg.FlowControl = v; return b }
+
+// DisablePush sets Config.DisablePush.
+func (b *Builder) DisablePush(v bool) *Builder { b.cfg.DisablePush = v; return b }
+
+// DisableQuiet sets Config.DisableQuiet.
+func (b *Builder) DisableQuiet(v bool) *Builder { b.cfg.DisableQuiet = v; return b }
+
 // HeartbeatInterval sets Config.HeartbeatInterval.
 func (b *Builder) HeartbeatInterval(d time.Duration) *Builder { b.cfg.HeartbeatInterval = d; return b }
 

@@ -84,6 +84,21 @@ type Config struct {
 	// Ordering chooses the deltas sent first when not all fit (default
 	// ScuttleDepth).
 	Ordering Ordering
+	// FlowControl turns on the paper's flow control (see the package
+	// documentation): this node's writes go into gossip at a maximum rate
+	// shared with its peers and adapted to the room in messages; writes
+	// beyond it wait, merged by key. Off by default. Its rates ride in
+	// SYNs and SYNACKs as an optional part of wire version 3 that older
+	// builds refuse (see codec/COMPAT.md): turn it on once every node runs
+	// a build that reads it.
+	FlowControl bool
+	// DisablePush turns off the push of each local write to Fanout peers
+	// at once: writes then spread by the gossip rounds alone, as in the
+	// paper's model (see examples/paper).
+	DisablePush bool
+	// DisableQuiet turns off quiet rounds: every round gossips with
+	// Fanout peers even when nothing changed for a while.
+	DisableQuiet bool
 	// RemoveAfter is how long a suspected or departed node is kept before
 	// its state is dropped (default 2 minutes).
 	RemoveAfter time.Duration

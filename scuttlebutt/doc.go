@@ -94,7 +94,7 @@
 // hash, whatever the cluster size.
 //
 // Each round a node sends Fanout random peers a SYN: its hash and the
-// entries of the few nodes that changed in its last rounds. A peer whose
+// entries of the nodes that changed in its last rounds, as many as fit. A peer whose
 // hash matches does not answer. Otherwise it answers with its own hash,
 // its entry for each listed node it holds differently (as a request when it
 // is behind), its own recent changes and the deltas the initiator lacks of
@@ -105,9 +105,10 @@
 // list of its entries there; a listing is compared like a digest. The walk
 // costs about O(k log N) bytes for k differing nodes, so a delta lost on the
 // way is repaired by anti-entropy within a few rounds, not left to rumour.
-// A local write is pushed at once to Fanout peers. A node that saw nothing
-// change for 4 rounds gossips with one peer every 4 rounds, until anything
-// changes; the monitors' PINGs below compare hashes meanwhile (if any two
+// A local write is pushed at once to Fanout peers (Config.DisablePush
+// turns that off). A node that saw nothing change for 4 rounds gossips
+// with one peer every 4 rounds, until anything changes (Config.DisableQuiet
+// turns that off); the monitors' PINGs below compare hashes meanwhile (if any two
 // nodes differ, two ring neighbours differ).
 //
 // # Liveness: a few monitors per node
@@ -162,6 +163,36 @@
 // latest write yet. Because the key list travels whole, a node's keys must
 // fit one message; UpdateLocal refuses a write that would break that, or
 // whose entry alone does not fit, with ErrTooLarge.
+//
+// # Flow control
+//
+// With Config.FlowControl (off by default), a node puts its own writes
+// into gossip no faster than a maximum rate it shares with its peers, as
+// in the paper's section 4. Each node measures its desired rate, the
+// rate of its own writes (an average over about 5 seconds, taken each
+// round). A SYN carries the initiator's desired and maximum rates, and the
+// SYNACK that answers it the responder's, as they were before the
+// exchange; each side then takes, of the sum of the two maximum rates, a
+// share in proportion to its desired rate (half each when neither writes)
+// and moves its own maximum by the difference between that share and what
+// it sent, so the pair's sum is kept. Each message a node packs deltas
+// into adapts its maximum, AIMD: times 0.85 when some deltas were left out
+// for lack of room, plus 0.1 update per second when all fitted. The
+// maximum starts at 1 update per second and stays within [0.05, 2 x
+// desired + 1]: capped by the desired rate, so an idle cluster does not
+// grow rates without bound that would flood it when writes resume.
+//
+// A token bucket fills at the maximum rate and holds a second's worth (at
+// least one token). A write that finds a token takes its version at once;
+// one that does not waits in a queue, oldest first, and a later write of
+// the same key replaces the waiting value in its place, so only the
+// latest value of a key goes out. Each round releases as many waiting
+// writes as there are tokens; Leave releases them all. No write is
+// dropped. Lookup and Snapshot show this node's waiting values at once,
+// but events, versions and gossip see a waiting write only when it is
+// released. The rates ride in messages as an optional part that older
+// builds refuse (codec/COMPAT.md); Node.Flow shows the state. The
+// program examples/paper measures what it does under the paper's load.
 //
 // Events are delivered in order, once each, never under the state lock;
 // on the wall clock from a goroutine of the Node's own (a subscriber may

@@ -65,6 +65,8 @@ type Node struct {
 	labelDrops   atomic.Uint64
 	sentByKind   [codec.KindPong + 1]traffic
 	recvByKind   [codec.KindPong + 1]traffic
+	// mtu is the MTU in force: Config.MTU, or what SetMTU set.
+	mtu atomic.Int64
 }
 
 // traffic counts messages and their bytes.
@@ -111,7 +113,9 @@ func New(cfg Config) (*Node, error) {
 		Ordering:          cfg.Ordering,
 		HeartbeatInterval: cfg.HeartbeatInterval,
 		Monitors:          cfg.Monitors,
-		Quiet:             true,
+		Quiet:             !cfg.DisableQuiet,
+		NoPush:            cfg.DisablePush,
+		FlowControl:       cfg.FlowControl,
 		RemoveAfter:       cfg.RemoveAfter,
 		RememberRemoved:   cfg.RememberRemoved,
 		TombstoneGrace:    cfg.TombstoneGrace,
@@ -132,6 +136,7 @@ func New(cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("scuttlebutt: %w", err)
 	}
 	n.core = c
+	n.mtu.Store(int64(cfg.MTU))
 	if cfg.EventSubscriber != nil {
 		n.subs = append(n.subs, &subscription{fn: cfg.EventSubscriber.OnEvent})
 	}

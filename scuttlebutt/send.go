@@ -37,10 +37,10 @@ func (n *Node) sendOne(buf []byte, o core.Outgoing) []byte {
 	if !ok {
 		return buf
 	}
-	if len(buf) > n.cfg.MTU && !o.Stream {
+	if mtu := int(n.mtu.Load()); len(buf) > mtu && !o.Stream {
 		// The packer sizes every message to fit; this is a bug guard.
 		n.oversize.Add(1)
-		n.cfg.Logger.Error("message over MTU not sent", "kind", o.Msg.Kind, "bytes", len(buf), "mtu", n.cfg.MTU)
+		n.cfg.Logger.Error("message over MTU not sent", "kind", o.Msg.Kind, "bytes", len(buf), "mtu", mtu)
 		return buf
 	}
 	var err error

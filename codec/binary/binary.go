@@ -22,8 +22,9 @@ const (
 	hasBuckets  = 1 << 3 // Buckets
 	hasRequests = 1 << 4 // Requests
 	hasDeltas   = 1 << 5 // Deltas
+	hasRates    = 1 << 6 // Rates: two varints after the deltas
 
-	sectionBits = hasHash | hasCover | hasDigest | hasBuckets | hasRequests | hasDeltas
+	sectionBits = hasHash | hasCover | hasDigest | hasBuckets | hasRequests | hasDeltas | hasRates
 )
 
 // Flag bits of the records. Every record that has booleans has one flags
@@ -75,6 +76,9 @@ func sections(m *codec.Message, keepEmpty bool) byte {
 	set(hasBuckets, len(m.Buckets), m.Buckets == nil)
 	set(hasRequests, len(m.Requests), m.Requests == nil)
 	set(hasDeltas, len(m.Deltas), m.Deltas == nil)
+	if !m.Rates.IsZero() {
+		f |= hasRates
+	}
 	return f
 }
 
@@ -117,6 +121,10 @@ func appendMessage(b []byte, m *codec.Message, keepEmpty bool) []byte {
 		for i := range m.Deltas {
 			b = appendNodeDelta(b, &m.Deltas[i])
 		}
+	}
+	if f&hasRates != 0 {
+		b = appendUvarint(b, m.Rates.Desired)
+		b = appendUvarint(b, m.Rates.Max)
 	}
 	return b
 }

@@ -219,3 +219,28 @@ func Example_ping() {
 	// 53 42 03 04 01 07 6e 6f 64 65 2d 34 32 ef cd ab 89 67 45 23 01
 	// 21 21
 }
+
+// Rates are an optional trailing part: a message without them encodes as
+// before (no flag, no bytes), one with them sets flag bit 6 and ends with
+// two varints, and rates marked present but both zero are refused.
+func TestRatesOptional(t *testing.T) {
+	c := binary.Codec{}
+	plain := codectest.WithRates(codec.Rates{})
+	without, err := c.Append(nil, plain)
+	require.NoError(t, err)
+	rated := codectest.WithRates(codec.Rates{Desired: 1000, Max: 2})
+	with, err := c.Append(nil, rated)
+	require.NoError(t, err)
+	flags := len(binary.Magic) + 1 + 1 // magic, version varint, kind
+	assert.Zero(t, without[flags]&(1<<6), "no rates, no flag")
+	assert.NotZero(t, with[flags]&(1<<6), "rates set flag bit 6")
+	assert.Equal(t, without[flags+1:], with[flags+1:len(with)-3], "rates only add their varints at the end")
+	assert.Equal(t, []byte{0xe8, 0x07, 0x02}, with[len(with)-3:])
+	m, err := c.Decode(with)
+	require.NoError(t, err)
+	assert.Equal(t, rated.Rates, m.Rates)
+
+	zero := append(bytes.Clone(with[:len(with)-3]), 0, 0)
+	_, err = c.Decode(zero)
+	assert.ErrorIs(t, err, codec.ErrMalformed)
+}

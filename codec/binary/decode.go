@@ -122,6 +122,17 @@ func (d *decoder) message() (*codec.Message, error) {
 			}
 		}
 	}
+	if f&hasRates != 0 {
+		if m.Rates.Desired, err = d.uvarint(); err != nil {
+			return nil, err
+		}
+		if m.Rates.Max, err = d.uvarint(); err != nil {
+			return nil, err
+		}
+		if m.Rates.IsZero() {
+			return nil, d.fail("zero rates marked present")
+		}
+	}
 	if d.i != len(d.b) {
 		return nil, d.fail("trailing bytes")
 	}

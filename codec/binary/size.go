@@ -58,6 +58,14 @@ func (Codec) Entry(e *codec.Entry) int {
 // entries, over the one byte of a zero count in NodeDelta.
 func (Codec) EntryCount(n int) int { return uvarintLen(uint64(n)) - 1 }
 
+// Rates is the size of the rates: two varints, none when absent.
+func (Codec) Rates(r codec.Rates) int {
+	if r.IsZero() {
+		return 0
+	}
+	return uvarintLen(r.Desired) + uvarintLen(r.Max)
+}
+
 // countLen is the size of a section's count: absent when the section is.
 func countLen(n int) int {
 	if n <= 0 {

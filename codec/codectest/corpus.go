@@ -70,6 +70,11 @@ func Messages() []*codec.Message {
 	for _, n := range Numbers {
 		ms = append(ms, numbered(n))
 	}
+	for _, n := range Numbers {
+		if n > 0 { // zero rates are none
+			ms = append(ms, rated(n))
+		}
+	}
 	for _, s := range Unicode {
 		ms = append(ms, stringed(s))
 	}
@@ -84,6 +89,11 @@ func Messages() []*codec.Message {
 		&codec.Message{Kind: codec.KindSynAck, From: "a", Buckets: []codec.Bucket{{BucketID: codec.BucketID{Level: 2, Index: 200}, Hash: 7, Count: 3}}},
 		&codec.Message{Kind: codec.KindSynAck, From: "a", Requests: []codec.DigestEntry{{ID: "b", Left: true}}},
 		&codec.Message{Kind: codec.KindAck, From: "a", Deltas: []codec.NodeDelta{{ID: "b"}, {ID: "c", Reset: true}, {ID: "d", Entries: []codec.Entry{{}}}}},
+		// Rates alone, one of them zero.
+		WithRates(codec.Rates{Desired: 1500}),
+		WithRates(codec.Rates{Max: math.MaxUint64}),
+		&codec.Message{Kind: codec.KindSynAck, From: "a", Rates: codec.Rates{Desired: 1, Max: 2},
+			Deltas: []codec.NodeDelta{{ID: "b", Entries: []codec.Entry{{Key: "k", Value: "v", Version: 1}}}}},
 		// A PONG answering a PING whose hash differed.
 		&codec.Message{Kind: codec.KindPong, From: "b", Hash: math.MaxUint64,
 			Digest: codec.Digest{Entries: []codec.DigestEntry{{ID: "b", Generation: 2, MaxVersion: 9}, {ID: "c", Generation: 1, Left: true}}}},
@@ -132,6 +142,20 @@ func Full() *codec.Message {
 			Entries: []codec.Entry{{Key: "x", Value: "y", Version: 2}, {Key: "z", Value: "w", Version: 3}},
 		}},
 	}
+}
+
+// rated returns a SYN and a SYNACK with flow-control rates: the SYN with n
+// as its desired rate and none allowed, the SYNACK with every section and n
+// as both rates.
+func rated(n uint64) *codec.Message {
+	m := numbered(n)
+	m.Rates = codec.Rates{Desired: n, Max: n}
+	return m
+}
+
+// WithRates returns a SYN carrying only a hash and the given rates.
+func WithRates(r codec.Rates) *codec.Message {
+	return &codec.Message{Kind: codec.KindSyn, From: "r", Hash: TypicalHash, Rates: r}
 }
 
 // numbered returns a SYNACK with n in every numeric field (bucket counts

@@ -92,6 +92,9 @@ func (d *decoder) message() (*codec.Message, error) {
 				m.Deltas = append(m.Deltas, codec.NodeDelta{})
 				return d.nodeDelta(&m.Deltas[len(m.Deltas)-1])
 			})
+		case "rates":
+			bit = 256
+			err = d.rates(&m.Rates)
 		default:
 			return nil, d.fail("unknown field")
 		}
@@ -136,6 +139,29 @@ func (d *decoder) kind(m *codec.Message) error {
 		return d.fail("unknown kind")
 	}
 	return nil
+}
+
+// rates parses the rates object: both numbers, not both zero.
+func (d *decoder) rates(r *codec.Rates) error {
+	var seen uint
+	err := d.object(func(key []byte) (err error) {
+		bit := uint(0)
+		switch string(key) {
+		case "desired":
+			bit = 1
+			r.Desired, err = d.uint()
+		case "max":
+			bit = 2
+			r.Max, err = d.uint()
+		default:
+			return d.fail("unknown field")
+		}
+		return d.once(&seen, bit, err)
+	})
+	if err == nil && (seen != 3 || r.IsZero()) {
+		err = d.fail("rates need desired and max, not both zero")
+	}
+	return err
 }
 
 func (d *decoder) digestEntry(e *codec.DigestEntry) error {

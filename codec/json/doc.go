@@ -17,7 +17,8 @@
 //	                       {"key":"role","version":6,"tombstone":true}]}]}
 //
 // "cover" is Digest.Cover and "digest" Digest.Entries; requests are digest
-// entries.
+// entries. A node with flow control on adds its rates, both numbers always
+// written, not both 0: "rates":{"desired":1500,"max":1200}.
 //
 // # Header
 //

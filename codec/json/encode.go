@@ -33,6 +33,8 @@ const (
 	fValue      = `,"value":`
 	fVersion    = `,"version":`
 	fTombstone  = `,"tombstone":true`
+	fRates      = `,"rates":{"desired":`
+	fRatesMax   = `,"max":`
 )
 
 // hashLen is the size of a hash as a JSON string: 16 hex digits and quotes.
@@ -69,6 +71,13 @@ func appendMessage(b []byte, m *codec.Message, keepEmpty bool) []byte {
 	b = appendList(b, fDeltas, len(m.Deltas), keepEmpty && m.Deltas != nil, func(b []byte, i int) []byte {
 		return appendNodeDelta(b, &m.Deltas[i])
 	})
+	if !m.Rates.IsZero() {
+		b = append(b, fRates...)
+		b = strconv.AppendUint(b, m.Rates.Desired, 10)
+		b = append(b, fRatesMax...)
+		b = strconv.AppendUint(b, m.Rates.Max, 10)
+		b = append(b, '}')
+	}
 	return append(b, '}')
 }
 

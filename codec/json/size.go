@@ -52,6 +52,15 @@ func (Codec) BucketCount(n int) int { return listLen(fBuckets, n) }
 // requests; the field is omitted when n is zero.
 func (Codec) RequestCount(n int) int { return listLen(fRequests, n) }
 
+// Rates is the size of the "rates" field, both numbers always written:
+// none when absent.
+func (Codec) Rates(r codec.Rates) int {
+	if r.IsZero() {
+		return 0
+	}
+	return len(fRates) + uintLen(r.Desired) + len(fRatesMax) + uintLen(r.Max) + 1
+}
+
 // bucketIDLen is the size of a bucket object's opening, level and index.
 func bucketIDLen(b codec.BucketID) int {
 	return len(fLevel) + uintLen(uint64(b.Level)) + len(fIndex) + uintLen(uint64(b.Index))

@@ -91,7 +91,7 @@ func (d *decoder) message() (*codec.Message, error) {
 	if v != Version {
 		return nil, fmt.Errorf("msgpack: protocol version %d: %w", v, codec.ErrVersion)
 	}
-	if fields != messageFields {
+	if fields != messageFields && fields != messageFields+1 {
 		return nil, d.fail("wrong number of message fields")
 	}
 	m := &codec.Message{}
@@ -153,6 +153,20 @@ func (d *decoder) message() (*codec.Message, error) {
 			if err := d.nodeDelta(&m.Deltas[i]); err != nil {
 				return nil, err
 			}
+		}
+	}
+	if fields == messageFields+1 {
+		if err := d.fields(ratesFields); err != nil {
+			return nil, err
+		}
+		if m.Rates.Desired, err = d.uint(); err != nil {
+			return nil, err
+		}
+		if m.Rates.Max, err = d.uint(); err != nil {
+			return nil, err
+		}
+		if m.Rates.IsZero() {
+			return nil, d.fail("zero rates present")
 		}
 	}
 	if d.r.Len() != 0 {

@@ -5,14 +5,18 @@
 // fixed order (no field names), so any MessagePack library can read it:
 //
 //	message        [ "sb", version, kind, from, hash,
-//	                 [covered bucket...], [digest entry...], [bucket...], [request...], [node delta...] ]
+//	                 [covered bucket...], [digest entry...], [bucket...], [request...], [node delta...],
+//	                 rates? ]
+//	rates          [ desired, max ]
 //	covered bucket [ level, index ]
 //	digest entry   [ id, generation, maxVersion, gcVersion, left ]
 //	bucket         [ level, index, hash, count ]
 //	node delta     [ id, generation, from, upto, reset, gcVersion, [entry...] ]
 //	entry          [ key, value, version, tombstone ]
 //
-// A request is a digest entry. Every field is always present: an empty list
+// A request is a digest entry. The flow-control rates are the one optional
+// field: a message with them has 11 elements, the last the rates (not both
+// 0), one without has 10. Every other field is always present: an empty list
 // is an empty array, and a message without a hash has the integer 0 in its
 // place. Numbers are unsigned integers in their shortest MessagePack form,
 // except the message's hash, which is always a uint64 (9 bytes) when it is

@@ -19,7 +19,10 @@ const magic = "sb"
 
 // Field counts of the records.
 const (
-	messageFields     = 10
+	messageFields = 10
+	// A message with flow-control rates has one more field, last: the
+	// array [desired, max].
+	ratesFields       = 2
 	coverFields       = 2
 	digestEntryFields = 5
 	bucketFields      = 4
@@ -100,7 +103,11 @@ func encodeMessage(e *mp.Encoder, m *codec.Message) error {
 			err = e
 		}
 	}
-	try(e.EncodeArrayLen(messageFields))
+	if m.Rates.IsZero() {
+		try(e.EncodeArrayLen(messageFields))
+	} else {
+		try(e.EncodeArrayLen(messageFields + 1))
+	}
 	try(e.EncodeString(magic))
 	try(e.EncodeUint(Version))
 	try(e.EncodeUint(uint64(m.Kind)))
@@ -147,6 +154,11 @@ func encodeMessage(e *mp.Encoder, m *codec.Message) error {
 			try(e.EncodeUint(x.Version))
 			try(e.EncodeBool(x.Tombstone))
 		}
+	}
+	if !m.Rates.IsZero() {
+		try(e.EncodeArrayLen(ratesFields))
+		try(e.EncodeUint(m.Rates.Desired))
+		try(e.EncodeUint(m.Rates.Max))
 	}
 	return err
 }

@@ -64,6 +64,16 @@ func (Codec) Entry(e *codec.Entry) int {
 // entries.
 func (Codec) EntryCount(n int) int { return arrayLen(n) - arrayLen(0) }
 
+// Rates is the size of the rates field, [desired, max]: none when absent.
+// The message's array header stays one byte (fixarray) with it.
+func (Codec) Rates(r codec.Rates) int {
+	if r.IsZero() {
+		return 0
+	}
+	return arrayLen(messageFields+1) - arrayLen(messageFields) + arrayLen(ratesFields) +
+		uintLen(r.Desired) + uintLen(r.Max)
+}
+
 // arrayLen is the size of an array header for n elements.
 func arrayLen(n int) int {
 	switch {

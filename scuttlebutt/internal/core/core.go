@@ -103,6 +103,13 @@ type Config struct {
 	// nothing changed, a round gossips with one peer every quietEvery
 	// rounds, until anything changes.
 	Quiet bool
+	// NoPush turns off the push of each local write to Fanout peers at
+	// once: writes then spread by anti-entropy only, as in the paper.
+	NoPush bool
+	// FlowControl turns on the paper's flow control (see flow.go): own
+	// writes go into gossip at a maximum rate that the nodes share and
+	// adapt, and writes beyond it wait, merged by key.
+	FlowControl bool
 	// RemoveAfter is how long a suspected or left node is kept before its
 	// state is dropped.
 	RemoveAfter time.Duration
@@ -210,6 +217,10 @@ type Stats struct {
 	// probe for it.
 	AmplificationDrops uint64
 	Probes             uint64
+	// Flow control (see flow.go): exchanges whose rates were
+	// redistributed, decreases of the maximum rate, own writes that had
+	// to wait for a token, and writes merged into a waiting one.
+	FlowExchanges, FlowDecreases, FlowDelayed, FlowCoalesced uint64
 }
 
 // Errors returned by Core methods.
@@ -321,6 +332,8 @@ type Core struct {
 	// limits (see limits.go); limitSeen is project's scratch.
 	bytesHeld map[string]int
 	limitSeen map[string]store.Entry
+	// flow is the flow-control state (see flow.go).
+	flow flow
 }
 
 // removedID remembers a removed node: gossip about that generation at no
@@ -369,6 +382,7 @@ func New(cfg Config, now time.Time) (*Core, error) {
 		addrs:     map[string]*addrState{},
 		bytesHeld: map[string]int{},
 		limitSeen: map[string]store.Entry{},
+		flow:      newFlow(now),
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)

@@ -57,7 +57,7 @@ func exchange(t *testing.T, a, b *Core, now time.Time) (evA, evB []Event) {
 	t.Helper()
 	a.Ready() // earlier writes' pushes are not part of the exchange
 	b.Ready()
-	msgs := []*codec.Message{a.synMessage()}
+	msgs := []*codec.Message{a.roundSyn()}
 	to, from := b, a
 	for hop := 0; len(msgs) > 0; hop++ {
 		require.Less(t, hop, 20, "the exchange does not end")

@@ -107,6 +107,9 @@ func (c *Core) answerHash(now time.Time, from string, m *codec.Message) {
 	r := c.newReply(from)
 	r.msg.Hash = c.rootHash()
 	r.budgetHash()
+	if m.Kind == codec.KindSyn {
+		r.rates(m.Rates)
+	}
 	for i := range m.Digest.Entries {
 		e := &m.Digest.Entries[i]
 		if e.ID == m.From && e.Left {
@@ -164,6 +167,7 @@ func (c *Core) answer(now time.Time, from string, m *codec.Message) {
 	for i := range m.Digest.Entries {
 		c.observe(now, &m.Digest.Entries[i])
 	}
+	c.redistribute(c.flow.sent, m.Rates) // the responder's rates, if any
 	r := c.newReply(from)
 	if m.Hash != 0 && !c.explained(m) {
 		c.stats.Walks++

@@ -161,6 +161,7 @@ func (c *Core) isRemoved(id string, gen, version uint64) bool {
 // 2×Fanout live peers at once. LeaveAcks counts the peers that confirmed.
 func (c *Core) Leave(now time.Time) {
 	if !c.left {
+		c.release(true) // waiting writes go out before the departure
 		c.left = true
 		n, _ := c.st.Node(c.cfg.ID)
 		n.Left = true

@@ -373,6 +373,7 @@ func (c *Core) packOut(now time.Time, to string, cands []candidate, budget int) 
 		c.streamed[to] = now
 	}
 	c.stats.DeltasCut += uint64(cut)
+	c.adapt(cut > 0)
 	if tooLarge {
 		c.stats.PrunesTooLarge++
 	}

@@ -34,6 +34,20 @@ func (c *Core) newReply(to string) *reply {
 // budgetHash counts the reply's hash.
 func (r *reply) budgetHash() { r.used += r.c.sizer.HashSize() }
 
+// rates answers the rates of a SYN, when both sides run flow control: the
+// reply carries this node's rates as they were, and both redistribute from
+// the two.
+func (r *reply) rates(theirs codec.Rates) {
+	c := r.c
+	if !c.cfg.FlowControl || theirs.IsZero() {
+		return
+	}
+	mine := c.rates()
+	r.msg.Rates = mine
+	r.used += c.sizer.Rates(mine)
+	c.redistribute(mine, theirs)
+}
+
 // fits takes cost bytes if the non-delta sections still have them.
 func (r *reply) fits(cost int) bool {
 	if r.used+cost > r.meta {

@@ -26,6 +26,7 @@ func (c *Core) Tick(now time.Time) {
 	c.monitorRound(now)
 	c.expire(now)
 	c.collectTombstones(now)
+	c.flowTick(now)
 	for addr, at := range c.streamed {
 		if now.Sub(at) >= c.cfg.StreamCooldown {
 			delete(c.streamed, addr)
@@ -49,10 +50,19 @@ func (c *Core) Tick(now time.Time) {
 	if len(targets) == 0 {
 		return
 	}
-	syn := c.synMessage()
+	syn := c.roundSyn()
 	for _, to := range targets {
 		c.out = append(c.out, Outgoing{To: to, Msg: syn})
 	}
+}
+
+// roundSyn is the SYN of a round: the digest, and with flow control the
+// rates, remembered for the SYNACKs that answer it.
+func (c *Core) roundSyn() *codec.Message {
+	syn := c.synMessage()
+	syn.Rates = c.rates()
+	c.flow.sent = syn.Rates
+	return syn
 }
 
 // noteActivity records that something changed this round: the next rounds
@@ -185,6 +195,10 @@ func (c *Core) Ready() ([]Outgoing, []Event) {
 // anti-entropy.
 func (c *Core) pushWrites() {
 	v := c.ownMax()
+	if c.cfg.NoPush {
+		c.pushed = v
+		return
+	}
 	if v <= c.pushed || c.left {
 		return
 	}

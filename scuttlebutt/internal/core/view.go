@@ -16,6 +16,9 @@ func (c *Core) Lookup(id, key string) (string, bool) {
 	if isReserved(key) {
 		return "", false
 	}
+	if p, ok := c.waiting(key); ok && id == c.cfg.ID {
+		return p.value, !p.tombstone
+	}
 	e, ok := c.st.Get(id, key)
 	if !ok || e.Tombstone {
 		return "", false
@@ -70,11 +73,34 @@ func (c *Core) Views(fn func(NodeView) bool) {
 
 // Keys calls fn for each live, non-reserved key of node id, in version
 // order, until fn returns false. fn must not call the Core.
+//
+// For this node, writes waiting for flow control show in place of the
+// values they replace, and keys they create come last, oldest first.
 func (c *Core) Keys(id string, fn func(key, value string) bool) {
+	own := id == c.cfg.ID && c.cfg.FlowControl && len(c.flow.queue) > 0
+	more := true
 	c.st.Entries(id, 0, func(e store.Entry) bool {
+		if own {
+			if _, ok := c.flow.pending[e.Key]; ok {
+				return true // shown below, in its turn
+			}
+		}
 		if e.Tombstone || isReserved(e.Key) {
 			return true
 		}
-		return fn(e.Key, e.Value)
+		more = fn(e.Key, e.Value)
+		return more
 	})
+	if !own || !more {
+		return
+	}
+	for _, key := range c.flow.queue {
+		if p := c.flow.pending[key]; !p.tombstone && !fn(key, p.value) {
+			return
+		}
+	}
 }
+
+// SetMTU changes the largest message this node sends from now on; the
+// runtime checks mtu against its transport and codec first.
+func (c *Core) SetMTU(mtu int) { c.cfg.MTU = mtu }

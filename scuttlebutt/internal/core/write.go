@@ -35,6 +35,9 @@ func (c *Core) ownWrite(key, value string, tombstone bool) error {
 	if err := c.checkFits(key, value, tombstone); err != nil {
 		return err
 	}
+	if !c.limitWrite(key, value, tombstone) {
+		return nil // waits for flow control (see flow.go)
+	}
 	return c.put(key, value, tombstone)
 }
 
