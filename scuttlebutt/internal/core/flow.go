@@ -209,15 +209,6 @@ func (c *Core) limitWrite(key, value string, tombstone bool) bool {
 	return false
 }
 
-// unchanged reports whether writing key would change nothing in the store.
-func (c *Core) unchanged(key, value string, tombstone bool) bool {
-	prev, had := c.st.Get(c.cfg.ID, key)
-	if tombstone {
-		return !had || prev.Tombstone
-	}
-	return had && !prev.Tombstone && prev.Value == value
-}
-
 // waiting returns the waiting write of one of this node's keys.
 func (c *Core) waiting(key string) (*pendingWrite, bool) {
 	if !c.cfg.FlowControl {

@@ -43,14 +43,10 @@ func (c *Core) ownWrite(key, value string, tombstone bool) error {
 
 // put writes one of the node's own keys, reserved ones included.
 func (c *Core) put(key, value string, tombstone bool) error {
-	n, _ := c.st.Node(c.cfg.ID)
-	prev, had := c.st.Get(c.cfg.ID, key)
-	switch {
-	case tombstone && (!had || prev.Tombstone):
-		return nil // deleting what is not there
-	case !tombstone && had && !prev.Tombstone && prev.Value == value:
-		return nil // unchanged
+	if c.unchanged(key, value, tombstone) {
+		return nil // deleting what is not there, or writing the current value
 	}
+	n, _ := c.st.Node(c.cfg.ID)
 	if tombstone {
 		value = ""
 	}
@@ -65,6 +61,15 @@ func (c *Core) put(key, value string, tombstone bool) error {
 	c.noteChange(c.cfg.ID)
 	c.emitEntry(c.cfg.ID, c.cfg.Generation, e)
 	return nil
+}
+
+// unchanged reports whether writing key would change nothing in the store.
+func (c *Core) unchanged(key, value string, tombstone bool) bool {
+	prev, had := c.st.Get(c.cfg.ID, key)
+	if tombstone {
+		return !had || prev.Tombstone
+	}
+	return had && !prev.Tombstone && prev.Value == value
 }
 
 // checkFits refuses an owner write that could never reach a peer: its
