@@ -159,8 +159,10 @@ type Config struct {
 	RepublishLocal bool
 	// Detector judges the liveness of the nodes this node monitors from
 	// the arrival times of their PONGs (default: phi-accrual with
-	// threshold 8, Interval HeartbeatInterval and AcceptablePause a quarter
-	// of HeartbeatInterval; see detector/phi). Each Node needs its own.
+	// threshold 8, Interval HeartbeatInterval, the last 30 arrivals,
+	// MinStdDev a twentieth and AcceptablePause a tenth of
+	// HeartbeatInterval, and the bootstrap dropped after 8 arrivals; see
+	// detector/phi). Each Node needs its own.
 	Detector detector.Detector
 	// Clock is the source of time (default: the wall clock). A
 	// transport/mem Network is a virtual clock for deterministic tests.

@@ -122,10 +122,11 @@ func smallestMTU(s codec.Sizer, id string) int {
 
 // defaultPhi is the default detector's configuration for PONGs every hb:
 // the last 30 arrivals (so the irregular ones of a join leave the model
-// within half a minute), a deviation of at least hb/20 and an acceptable
-// pause of hb/10. On a steady link a silence of about 1.4 hb is then
+// within half a minute), a deviation of at least hb/20, an acceptable
+// pause of hb/10, and the wide bootstrap samples dropped after 8 real
+// arrivals. On a steady link a silence of about 1.4 hb is then
 // suspected; a jittery or lossy one widens the deviation, and the delay,
 // on its own.
 func defaultPhi(hb time.Duration) phi.Config {
-	return phi.Config{Interval: hb, WindowSize: 30, MinStdDev: hb / 20, AcceptablePause: hb / 10}
+	return phi.Config{Interval: hb, WindowSize: 30, MinStdDev: hb / 20, AcceptablePause: hb / 10, WarmUp: 8}
 }

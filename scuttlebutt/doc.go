@@ -115,12 +115,15 @@
 //
 // The ring is the live members and this node, ordered by the hash of
 // their IDs; each node monitors its Monitors (default 3) successors. A
-// monitor sends each a PING, which carries its digest hash, every
-// HeartbeatInterval (default 1s), and probes again every half interval
-// while a PONG is late; PONGs feed the Detector (phi-accrual by default),
-// which so sees regular arrivals. A monitor writes a verdict once its
-// detector has suspected the node in two rounds in a row, and every node
-// that learns a new verdict passes it on to Fanout peers at once, so a
+// monitor checks them four times a HeartbeatInterval (default 1s), on a
+// timer of its own: it sends each a PING, which carries its digest hash,
+// once an interval, and probes again at every check while a PONG is more
+// than a quarter interval late; PONGs feed the Detector (phi-accrual by
+// default), which so sees regular arrivals. The detector starts at a
+// watched node's first PONG. A monitor writes a verdict once its detector
+// has suspected the node at two checks in a row, with a probe in between,
+// and every node that learns a new verdict passes it on at once to Fanout
+// random peers and to its ring successors, so a
 // suspicion reaches the cluster at the speed of the network. A monitor that suspects a node writes the
 // reserved key "_sb.suspect.<id>" = "<generation>.<incarnation>" in its own
 // state and deletes it when PONGs resume: verdicts are state, spread by the

@@ -34,6 +34,7 @@ type Node struct {
 	core        *core.Core
 	closed      bool
 	stopTimer   func() bool
+	stopCheck   func() bool
 	pending     []Event
 	draining    bool
 	subs        []*subscription
@@ -149,6 +150,8 @@ func New(cfg Config) (*Node, error) {
 	// nodes started together do not gossip in lockstep.
 	first := time.Duration(cfg.Rand.Int64N(int64(cfg.GossipInterval)) + 1)
 	n.stopTimer = n.clock.AfterFunc(first, n.tick)
+	every := checkEvery(cfg.HeartbeatInterval)
+	n.stopCheck = n.clock.AfterFunc(time.Duration(cfg.Rand.Int64N(int64(every)))+1, n.check)
 	n.mu.Unlock()
 	return n, nil
 }
@@ -263,6 +266,27 @@ func (n *Node) tick() {
 	n.deliver()
 }
 
+// checkEvery is the period of the liveness checks: four a heartbeat.
+func checkEvery(hb time.Duration) time.Duration { return max(hb/4, 1) }
+
+// check runs the liveness checks (PINGs, verdicts) and schedules the next.
+// They run on a timer of their own, four times a heartbeat interval, so a
+// failure is noticed soon after the detector suspects it, whatever the
+// gossip interval.
+func (n *Node) check() {
+	n.mu.Lock()
+	if n.closed {
+		n.mu.Unlock()
+		return
+	}
+	n.core.CheckLiveness(n.clock.Now())
+	out := n.takeReady()
+	n.stopCheck = n.clock.AfterFunc(checkEvery(n.cfg.HeartbeatInterval), n.check)
+	n.mu.Unlock()
+	n.send(out)
+	n.deliver()
+}
+
 // receive is the transport Handler: it decodes outside the lock, then steps
 // the core. Malformed datagrams are counted and logged, never fatal.
 func (n *Node) receive(from string, b []byte) {
@@ -324,6 +348,9 @@ func (n *Node) Close() error {
 		n.closed = true
 		if n.stopTimer != nil {
 			n.stopTimer()
+		}
+		if n.stopCheck != nil {
+			n.stopCheck()
 		}
 		if n.stopRefresh != nil {
 			n.stopRefresh()

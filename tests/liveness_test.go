@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -86,4 +87,45 @@ func TestLostDeltaRepairedInAQuietCluster(t *testing.T) {
 	rounds, ok := c.RunRounds(3, func() bool { return c.Count(writer, "k", "v") == len(c.Nodes) })
 	require.True(t, ok, "repaired within 3 rounds")
 	t.Logf("repaired in %d rounds", rounds)
+}
+
+// TestDetectionSoonAfterJoin: 100 nodes on a steady link (0.1 ms), the
+// default config; a node crashes 10 s after membership converged, while
+// the monitors' detectors hold only a few arrivals, the first of them
+// right after the ring settled. Every live node suspects it within 2 s:
+// the detector starts at a watched node's first PONG (not a round trip
+// after it was seeded), drops its wide bootstrap after 8 arrivals, checks
+// four times an interval, and a verdict is forwarded to random peers and
+// ring successors, so no node waits for a gossip round to hear it.
+func TestDetectionSoonAfterJoin(t *testing.T) {
+	for _, victim := range []int{7, 42, 99} {
+		log := &eventLog{}
+		c, err := sim.New(sim.Config{Nodes: 100, Seed: int64(victim), GossipInterval: 500 * time.Millisecond,
+			Link: mem.Link{Delay: 100 * time.Microsecond}, Configure: log.configure(0)})
+		require.NoError(t, err)
+		log.net = c.Net
+		require.NoError(t, c.JoinAll())
+		_, ok := c.RunRounds(120, c.AllKnowAll)
+		require.True(t, ok, "membership converges")
+		c.RunRounds(20, func() bool { return false })
+		crash := c.Net.Now()
+		require.NoError(t, c.Nodes[victim].Close())
+		first := map[int]time.Duration{}
+		c.RunRounds(20, func() bool {
+			for _, e := range log.all() {
+				if _, ok := first[e.observer]; !ok && e.Kind == scuttlebutt.EventSuspect && e.Node == sim.ID(victim) && e.at.After(crash) {
+					first[e.observer] = e.at.Sub(crash)
+				}
+			}
+			return len(first) == len(c.Nodes)-1
+		})
+		require.Len(t, first, len(c.Nodes)-1, "every live node suspects node %d", victim)
+		var last time.Duration
+		for _, d := range first {
+			last = max(last, d)
+		}
+		t.Logf("victim %d: last node suspects it after %v", victim, last)
+		require.LessOrEqual(t, last, 2*time.Second, "victim %d", victim)
+		c.Close()
+	}
 }

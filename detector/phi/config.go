@@ -91,6 +91,16 @@ type Config struct {
 	// the next failure for a whole window. Default 10·Interval; must be at
 	// least Interval.
 	MaxInterval time.Duration
+
+	// WarmUp is how long the two bootstrap samples a node's first
+	// heartbeat seeds (see Heartbeat) stay in its window: once WarmUp real
+	// samples have arrived, they leave it, and the model is fitted to the
+	// real samples alone. The bootstrap is deliberately wide (a deviation
+	// of Interval/4); kept for a whole window, it slows the detection of a
+	// node's first failure long after its real arrivals are known. Zero,
+	// the default, keeps them until evicted like any sample, after
+	// WindowSize−2 real ones; must be in [0, WindowSize].
+	WarmUp int
 }
 
 // withDefaults returns c with every zero field replaced by its default.
@@ -145,6 +155,8 @@ func (c Config) validate() error {
 		return bad("AcceptablePause", "%v is negative", c.AcceptablePause)
 	case c.MaxInterval < c.Interval:
 		return bad("MaxInterval", "%v is shorter than Interval (%v)", c.MaxInterval, c.Interval)
+	case c.WarmUp < 0 || c.WarmUp > c.WindowSize:
+		return bad("WarmUp", "%d is not in [0, WindowSize=%d]", c.WarmUp, c.WindowSize)
 	}
 	return nil
 }

@@ -95,6 +95,34 @@ func TestBootstrapDefaults(t *testing.T) {
 	}
 }
 
+func TestWarmUp(t *testing.T) {
+	// WarmUp 3: after two real gaps the seeds 0.75 and 1.25 still count
+	// (mean 1.0, σ √((0.0625·2 + 0.01·2)/4)); the third real gap drops
+	// them, leaving 0.9, 1.1, 1.0 (σ √(0.02/3)).
+	cfg := exact(100)
+	cfg.WarmUp = 3
+	d := mustNew(t, cfg)
+	last := feed(d, "a", 0.9, 1.1)
+	checkCurve(t, d, "a", last, 1.0, math.Sqrt((0.0625*2+0.01*2)/4))
+	last = last.Add(seconds(1.0))
+	d.Heartbeat("a", last)
+	checkCurve(t, d, "a", last, 1.0, math.Sqrt(0.02/3))
+
+	// With a window that has wrapped over the seeds already (window 3,
+	// WarmUp 3), nothing is left to drop: the window holds the last three
+	// real gaps either way.
+	cfg = exact(3)
+	cfg.WarmUp = 3
+	d = mustNew(t, cfg)
+	last = feed(d, "a", 0.8, 1.2, 1.0)
+	checkCurve(t, d, "a", last, 1.0, math.Sqrt(0.08/3))
+
+	// After Forget the node bootstraps again.
+	d.Forget("a")
+	d.Heartbeat("a", last)
+	checkCurve(t, d, "a", last, 1.0, 0.25)
+}
+
 func TestWindowEviction(t *testing.T) {
 	// Window of 2, bootstrap {0.75, 1.25}.
 	d := mustNew(t, exact(2))
@@ -250,6 +278,8 @@ func TestConfigErrors(t *testing.T) {
 		{"AcceptablePause", phi.Config{AcceptablePause: -time.Second}},
 		{"MaxInterval", phi.Config{MaxInterval: -time.Second}},
 		{"MaxInterval", phi.Config{Interval: 2 * time.Second, MaxInterval: time.Second}},
+		{"WarmUp", phi.Config{WarmUp: -1}},
+		{"WarmUp", phi.Config{WindowSize: 10, WarmUp: 11}},
 	}
 	for _, tt := range tests {
 		d, err := phi.New(tt.cfg)
@@ -273,6 +303,7 @@ func TestConfigValidEdges(t *testing.T) {
 		{Interval: 200 * 365 * 24 * time.Hour}, // scaled defaults saturate, not overflow
 		{Interval: time.Second, MaxInterval: time.Second},
 		{Threshold: 0.5, MinStdDev: time.Nanosecond, AcceptablePause: time.Nanosecond},
+		{WindowSize: 10, WarmUp: 10},
 	} {
 		if _, err := phi.New(cfg); err != nil {
 			t.Errorf("New(%+v): %v", cfg, err)

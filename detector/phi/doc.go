@@ -70,7 +70,8 @@
 // Interval/4 and Interval + Interval/4 (the bootstrap Akka uses): mean
 // Interval, deviation Interval/4. A node heard from once is thus suspected
 // after Interval + P + 5.612·Interval/4 (5.40 s with the defaults) and the
-// seeds are evicted like any sample once WindowSize real ones have arrived.
+// seeds are evicted like any sample once WindowSize−2 real ones have
+// arrived, or, with WarmUp set, as soon as WarmUp real ones have.
 // A gap longer than MaxInterval is not sampled: it is an outage, and
 // recording it would inflate σ and slow the next detection for a whole
 // window (Cassandra and chitchat drop such gaps too). Two heartbeats at one

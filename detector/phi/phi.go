@@ -16,6 +16,7 @@ type Detector struct {
 	minStdDev   float64 // ns
 	pause       float64 // ns
 	maxInterval time.Duration
+	warmUp      int
 	nodes       map[string]*node
 }
 
@@ -28,6 +29,9 @@ type node struct {
 	mean   float64 // of the window, ns
 	stdDev float64 // of the window, ns, at least minStdDev
 	win    window
+	// seeds is how many bootstrap samples the window still holds (the
+	// oldest ones), heard how many real samples arrived.
+	seeds, heard int
 }
 
 // New returns a Detector for cfg after filling in defaults. A bad field
@@ -44,6 +48,7 @@ func New(cfg Config) (*Detector, error) {
 		minStdDev:   float64(cfg.MinStdDev),
 		pause:       float64(cfg.AcceptablePause),
 		maxInterval: cfg.MaxInterval,
+		warmUp:      cfg.WarmUp,
 		nodes:       make(map[string]*node),
 	}, nil
 }
@@ -52,14 +57,15 @@ func New(cfg Config) (*Detector, error) {
 //
 // The first heartbeat of a node seeds its window with two samples,
 // Interval ± Interval/4, so that it has a mean and a deviation before any
-// real sample. Later heartbeats add the time since the previous one, unless
+// real sample; with Config.WarmUp set they leave the window once WarmUp
+// real samples have arrived. Later heartbeats add the time since the previous one, unless
 // that is zero (two heartbeats at one instant count as one) or longer than
 // MaxInterval (an outage). A time before the previous heartbeat, which the
 // contract rules out, is ignored.
 func (d *Detector) Heartbeat(id string, now time.Time) {
 	n, ok := d.nodes[id]
 	if !ok {
-		n = &node{last: now, win: newWindow(d.windowSize, d.interval)}
+		n = &node{last: now, win: newWindow(d.windowSize, d.interval), seeds: 2}
 		n.win.push(d.interval - d.interval/4)
 		n.win.push(d.interval + d.interval/4)
 		n.fit(d.minStdDev)
@@ -74,7 +80,15 @@ func (d *Detector) Heartbeat(id string, now time.Time) {
 	if gap == 0 || gap > d.maxInterval {
 		return
 	}
+	if n.seeds > 0 && n.win.n == n.win.size {
+		n.seeds-- // the push below evicts the oldest sample, a seed
+	}
 	n.win.push(float64(gap))
+	n.heard++
+	if n.seeds > 0 && d.warmUp > 0 && n.heard >= d.warmUp {
+		n.win.dropOldest(n.seeds)
+		n.seeds = 0
+	}
 	n.fit(d.minStdDev)
 }
 

@@ -65,3 +65,18 @@ func (w *window) stats() (mean, variance float64) {
 	d := w.sum / n
 	return w.ref + d, max(w.sumSq/n-d*d, 0)
 }
+
+// dropOldest removes the k oldest samples (k < the samples held).
+func (w *window) dropOldest(k int) {
+	kept := make([]float64, 0, w.n)
+	if w.n < w.size {
+		kept = append(kept, w.samples[:w.n]...)
+	} else {
+		kept = append(append(kept, w.samples[w.next:]...), w.samples[:w.next]...)
+	}
+	fresh := newWindow(w.size, w.ref)
+	for _, x := range kept[k:] {
+		fresh.push(x)
+	}
+	*w = fresh
+}

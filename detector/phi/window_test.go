@@ -84,3 +84,31 @@ func TestMemoryBoundedAndFreed(t *testing.T) {
 		t.Errorf("after Forget(a): nodes %v", len(d.nodes))
 	}
 }
+
+func TestWindowDropOldest(t *testing.T) {
+	for _, pushes := range [][]float64{
+		{1, 2, 3},       // not full
+		{1, 2, 3, 4},    // full, not wrapped
+		{1, 2, 3, 4, 5}, // wrapped: holds 2, 3, 4, 5
+	} {
+		w := newWindow(4, 3)
+		for _, x := range pushes {
+			w.push(x)
+		}
+		held := pushes[max(len(pushes)-4, 0):]
+		w.dropOldest(1)
+		want := newWindow(4, 3)
+		for _, x := range held[1:] {
+			want.push(x)
+		}
+		gm, gv := w.stats()
+		wm, wv := want.stats()
+		if w.n != len(held)-1 || math.Abs(gm-wm) > 1e-12 || math.Abs(gv-wv) > 1e-12 {
+			t.Errorf("after %v, dropOldest(1): n=%d mean %v var %v, want n=%d mean %v var %v", pushes, w.n, gm, gv, len(held)-1, wm, wv)
+		}
+		w.push(10) // the window keeps working
+		if w.n != len(held) {
+			t.Errorf("after %v: push after drop holds %d", pushes, w.n)
+		}
+	}
+}

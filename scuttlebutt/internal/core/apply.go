@@ -1,6 +1,7 @@
 package core
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -281,17 +282,26 @@ func carriesVerdict(changed []store.Entry) bool {
 }
 
 // forward passes a delta that carried a new verdict on at once to Fanout
-// random peers, as the monitor's own push did: a suspicion spreads at the
-// speed of the network, each node forwarding it once (only a delta that
-// changed its state), rather than round by round. A peer that lacks the
-// versions below it refuses the gap and catches up by anti-entropy.
+// random peers and to the nodes this node watches, as the monitor's own
+// push did: a suspicion spreads at the speed of the network, each node
+// forwarding it once (only a delta that changed its state), rather than
+// round by round. Random peers alone would miss a few nodes (a push to 3
+// random peers each leaves about 6% unreached); the ring successors reach
+// every node whose ring predecessors got it. A peer that lacks the versions
+// below it refuses the gap and catches up by anti-entropy.
 func (c *Core) forward(d *codec.NodeDelta) {
 	m := &codec.Message{Kind: codec.KindAck, From: c.cfg.ID, Deltas: []codec.NodeDelta{*d}}
 	if codec.Size(c.sizer, m) > c.cfg.MTU {
 		return
 	}
-	for _, to := range c.randomAlive(c.cfg.Fanout) {
-		c.out = append(c.out, Outgoing{To: to, Msg: m})
+	to := c.randomAlive(c.cfg.Fanout)
+	for _, id := range c.successors() {
+		if mb := c.members[id]; mb != nil && mb.addr != "" && id != d.ID && !slices.Contains(to, mb.addr) {
+			to = append(to, mb.addr)
+		}
+	}
+	for _, addr := range to {
+		c.out = append(c.out, Outgoing{To: addr, Msg: m})
 		c.stats.Pushes++
 	}
 }

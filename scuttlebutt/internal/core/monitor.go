@@ -16,10 +16,11 @@ import (
 //     and this node, ordered by the hash of their IDs. Each node monitors
 //     its Monitors successors on the ring; when members join, leave or are
 //     suspected, the ring changes and so do the successors.
-//   - A monitor sends each node it watches a PING every HeartbeatInterval,
-//     and probes again every half interval while a PONG is overdue; PONGs
-//     feed the Detector, which sees regular arrivals. A verdict needs the
-//     Detector's suspicion in two rounds in a row.
+//   - A monitor checks the nodes it watches four times an interval. It
+//     sends each a PING every HeartbeatInterval, and probes again at every
+//     check while a PONG is overdue; PONGs feed the Detector, which sees
+//     regular arrivals. A verdict needs the Detector's suspicion at two
+//     checks in a row, with a probe in between.
 //   - A verdict is replicated state: a monitor that suspects a node writes
 //     the reserved key KeySuspectPrefix+id = "generation.incarnation" in its
 //     own state, and deletes it once PONGs come back. The key spreads by the
@@ -40,6 +41,9 @@ import (
 //     verdict if they come back, and keeps its verdict after the node is
 //     removed for as long as the removal is remembered, so that a node cut
 //     off for that long learns it was suspected and refutes.
+
+// checksPerInterval is how many liveness checks a HeartbeatInterval holds.
+const checksPerInterval = 4
 
 // verdict is what a monitor suspects: an incarnation of a generation.
 type verdict struct {
@@ -63,8 +67,10 @@ func parseVerdict(s string) (verdict, bool) {
 // watch is a node this node pings.
 type watch struct {
 	lastPing, lastPong time.Time
-	// suspectRounds counts the rounds in a row the detector suspected it.
-	suspectRounds int
+	// heard says whether a PONG came since the node was first watched.
+	heard bool
+	// suspectChecks counts the checks in a row the detector suspected it.
+	suspectChecks int
 }
 
 // monitor is a Core's liveness state.
@@ -92,9 +98,13 @@ func newMonitor() monitor {
 		against: map[string]map[string]verdict{}, dirty: map[string]struct{}{}}
 }
 
-// monitorRound runs the monitor's part of a round: choose the watched
-// nodes, write or retract verdicts, and ping.
-func (c *Core) monitorRound(now time.Time) {
+// CheckLiveness runs the monitor's part of the protocol at now: choose the
+// watched nodes, ping those due, and write or retract verdicts. The Node
+// calls it every HeartbeatInterval/4 (checksPerInterval times an
+// interval), on a timer of its own: a failure is noticed a quarter of an
+// interval after the detector suspects it, not at the next gossip round.
+func (c *Core) CheckLiveness(now time.Time) {
+	c.now = now
 	c.retarget(now)
 	if iso := c.isolated(now); iso != c.mon.wasIsolated {
 		c.mon.wasIsolated = iso
@@ -103,34 +113,42 @@ func (c *Core) monitorRound(now time.Time) {
 		}
 	}
 	iv := c.cfg.HeartbeatInterval
+	check := iv / checksPerInterval
 	ping := c.pingMessage()
 	for _, id := range c.sortedTargets() {
 		w := c.mon.targets[id]
 		m := c.members[id]
 		c.stats.LivenessChecks++
-		// A verdict needs the detector's suspicion in two rounds in a row,
-		// with a probe in between: one late PONG is not a failure.
 		suspect := c.det.Suspect(id, now)
-		if suspect {
-			w.suspectRounds++
-		} else {
-			w.suspectRounds = 0
-		}
 		n, _ := c.st.Node(id)
 		v := verdict{gen: n.Generation, inc: m.inc}
 		mine, has := c.mon.mine[id]
+		convicted := has && mine == v
+		// A verdict needs the detector's suspicion at two checks in a row,
+		// with a probe sent at the first: one late or lost PONG is not a
+		// failure.
 		switch {
-		case suspect && w.suspectRounds >= 2 && (!has || mine != v):
+		case suspect && w.suspectChecks >= 1 && !convicted:
 			c.setVerdict(id, v)
 			c.stats.Suspicions++
+			convicted = true
 		case !suspect && has:
 			c.clearVerdict(id)
+			convicted = false
 		}
-		// Rounds come about every GossipInterval, jittered: a ping is due
-		// at the round nearest to one interval after the last.
-		due := now.Sub(w.lastPing) >= iv*3/4
-		late := now.Sub(w.lastPong) >= iv*3/2 && now.Sub(w.lastPing) >= iv/2
-		if (due || late) && m.addr != "" {
+		// A PING is due one interval after the last (checks come every
+		// quarter interval; the eighth allows for a late timer). While a
+		// PONG is overdue (a quarter interval late) and no verdict is
+		// written, a probe goes out at every check.
+		due := now.Sub(w.lastPing) >= iv-check/2
+		overdue := now.Sub(w.lastPong) >= iv+check && now.Sub(w.lastPing) >= check-check/2
+		probe := due || (overdue || suspect && w.suspectChecks == 0) && !convicted
+		if suspect {
+			w.suspectChecks++
+		} else {
+			w.suspectChecks = 0
+		}
+		if probe && m.addr != "" {
 			w.lastPing = now
 			c.stats.PingsSent++
 			c.out = append(c.out, Outgoing{To: m.addr, Msg: ping})
@@ -221,6 +239,15 @@ func (c *Core) pong(now time.Time, id string) {
 	}
 	c.stats.PongsReceived++
 	w.lastPong = now
+	if !w.heard {
+		// The first PONG answers a PING sent the moment the node was
+		// first watched, a round trip after the detector was seeded: that
+		// gap is no heartbeat interval, and kept in the window it would
+		// widen the model for as long as the window holds it. The
+		// detector starts afresh at the first PONG instead.
+		w.heard = true
+		c.det.Forget(id)
+	}
 	c.det.Heartbeat(id, now)
 }
 

@@ -17,13 +17,11 @@ const (
 	quietEvery = 4
 )
 
-// Tick runs one gossip round at now: it checks liveness, drops what has
-// expired, and opens an exchange with Fanout peers (or, in a quiet
+// Tick runs one gossip round at now: it drops what has expired, and opens an exchange with Fanout peers (or, in a quiet
 // cluster, now and then with one).
 func (c *Core) Tick(now time.Time) {
 	c.stats.Rounds++
 	c.now = now
-	c.monitorRound(now)
 	c.expire(now)
 	c.collectTombstones(now)
 	c.flowTick(now)
