@@ -105,8 +105,12 @@
 // list of its entries there; a listing is compared like a digest. The walk
 // costs about O(k log N) bytes for k differing nodes, so a delta lost on the
 // way is repaired by anti-entropy within a few rounds, not left to rumour.
-// A local write is pushed at once to Fanout peers (Config.DisablePush
-// turns that off). A node that saw nothing change for 4 rounds gossips
+// A local write is pushed at once to Fanout peers, and a node that
+// applies news passes it on once, at once, to Fanout peers and to its ring
+// successors (one delta a round at most, verdicts always), so a write
+// reaches a quiet cluster in a few network hops; Config.DisablePush turns
+// both off. Pushes go only to addresses the anti-amplification rule lets
+// this node send deltas to. A node that saw nothing change for 4 rounds gossips
 // with one peer every 4 rounds, until anything changes (Config.DisableQuiet
 // turns that off); the monitors' PINGs below compare hashes meanwhile (if any two
 // nodes differ, two ring neighbours differ).

@@ -91,8 +91,17 @@ func (c *Core) applyDelta(now time.Time, sender string, d *codec.NodeDelta) {
 	if o == applied {
 		delete(c.removed, d.ID)
 		c.touch(d.ID)
-		if !d.Reset && carriesVerdict(c.changed) {
-			c.forward(d)
+		switch {
+		case d.Reset:
+		case carriesVerdict(c.changed):
+			c.forward(d, sender)
+		case !c.cfg.NoPush && !c.forwardedNews:
+			// Any other news is passed on too, but one delta a round at
+			// most: a write reaches the cluster in a few network hops,
+			// rounds then find the hashes equal, and a busy writer
+			// costs each node at most one forward a round.
+			c.forwardedNews = true
+			c.forward(d, sender)
 		}
 	}
 	switch o {
@@ -281,23 +290,25 @@ func carriesVerdict(changed []store.Entry) bool {
 	return false
 }
 
-// forward passes a delta that carried a new verdict on at once to Fanout
-// random peers and to the nodes this node watches, as the monitor's own
-// push did: a suspicion spreads at the speed of the network, each node
-// forwarding it once (only a delta that changed its state), rather than
-// round by round. Random peers alone would miss a few nodes (a push to 3
-// random peers each leaves about 6% unreached); the ring successors reach
-// every node whose ring predecessors got it. A peer that lacks the versions
-// below it refuses the gap and catches up by anti-entropy.
-func (c *Core) forward(d *codec.NodeDelta) {
+// forward passes a delta that changed this node's state on at once to
+// Fanout random peers and to the nodes this node watches (never back to
+// the node it came from, or to its owner), as the owner's own push did:
+// news spreads at the speed of the network, each node forwarding it once,
+// rather than round by round. Random peers alone would miss a few nodes
+// (a push to 3 random peers each leaves about 6% unreached); the ring
+// successors reach every node whose ring predecessors got it. A peer that
+// lacks the versions below it refuses the gap and catches up by
+// anti-entropy.
+func (c *Core) forward(d *codec.NodeDelta, sender string) {
 	m := &codec.Message{Kind: codec.KindAck, From: c.cfg.ID, Deltas: []codec.NodeDelta{*d}}
 	if codec.Size(c.sizer, m) > c.cfg.MTU {
 		return
 	}
-	to := c.randomAlive(c.cfg.Fanout)
+	skip := func(m *member) bool { return m.id == sender || m.id == d.ID }
+	to := c.randomReachable(c.cfg.Fanout, skip)
 	for _, id := range c.successors() {
-		if mb := c.members[id]; mb != nil && mb.addr != "" && id != d.ID && !slices.Contains(to, mb.addr) {
-			to = append(to, mb.addr)
+		if m := c.members[id]; m != nil && m.addr != "" && !skip(m) && !slices.Contains(to, m.addr) {
+			to = append(to, m.addr)
 		}
 	}
 	for _, addr := range to {

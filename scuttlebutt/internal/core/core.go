@@ -300,6 +300,9 @@ type Core struct {
 	active bool
 	// pushed is the own max version last pushed to peers.
 	pushed uint64
+	// forwardedNews: this round already passed on a delta (verdicts
+	// aside, which always are).
+	forwardedNews bool
 
 	gcMarks map[string][]gcMark
 	// streamed holds when the last stream went to each peer address.

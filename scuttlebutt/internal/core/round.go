@@ -22,6 +22,7 @@ const (
 func (c *Core) Tick(now time.Time) {
 	c.stats.Rounds++
 	c.now = now
+	c.forwardedNews = false
 	c.expire(now)
 	c.collectTombstones(now)
 	c.flowTick(now)
@@ -161,6 +162,24 @@ func (c *Core) randomAlive(k int) []string {
 	return to
 }
 
+// randomReachable returns the addresses of up to k distinct live members,
+// chosen at random among those this node may send more than a probe
+// (validated addresses, under the anti-amplification rule) and that skip
+// does not exclude (nil: none). A push or forward to any other is dropped
+// by Ready, so it would only spend the fanout.
+func (c *Core) randomReachable(k int, skip func(*member) bool) []string {
+	var to []string
+	n := len(c.alive)
+	for i := 0; i < n && len(to) < k; i++ {
+		c.swapAlive(i, i+c.rng.IntN(n-i))
+		m := c.alive[i]
+		if m.addr != "" && c.validated(m.addr) && (skip == nil || !skip(m)) {
+			to = append(to, m.addr)
+		}
+	}
+	return to
+}
+
 // pingMessage is the PING this node sends the nodes it watches.
 func (c *Core) pingMessage() *codec.Message {
 	return &codec.Message{Kind: codec.KindPing, From: c.cfg.ID, Hash: c.rootHash()}
@@ -217,7 +236,7 @@ func (c *Core) pushWrites() {
 		return
 	}
 	msg := &codec.Message{Kind: codec.KindAck, From: c.cfg.ID, Deltas: deltas}
-	for _, to := range c.randomAlive(c.cfg.Fanout) {
+	for _, to := range c.randomReachable(c.cfg.Fanout, nil) {
 		c.out = append(c.out, Outgoing{To: to, Msg: msg})
 		c.stats.Pushes++
 	}
