@@ -160,7 +160,7 @@ type Config struct {
 	// Detector judges the liveness of the nodes this node monitors from
 	// the arrival times of their PONGs (default: phi-accrual with
 	// threshold 8, Interval HeartbeatInterval, the last 30 arrivals,
-	// MinStdDev a twentieth and AcceptablePause a tenth of
+	// MinStdDev a fortieth and AcceptablePause a tenth of
 	// HeartbeatInterval, and the bootstrap dropped after 8 arrivals; see
 	// detector/phi). Each Node needs its own.
 	Detector detector.Detector

@@ -122,11 +122,12 @@ func smallestMTU(s codec.Sizer, id string) int {
 
 // defaultPhi is the default detector's configuration for PONGs every hb:
 // the last 30 arrivals (so the irregular ones of a join leave the model
-// within half a minute), a deviation of at least hb/20, an acceptable
+// within half a minute), a deviation of at least hb/40, an acceptable
 // pause of hb/10, and the wide bootstrap samples dropped after 8 real
-// arrivals. On a steady link a silence of about 1.4 hb is then
-// suspected; a jittery or lossy one widens the deviation, and the delay,
-// on its own.
+// arrivals. On a steady link the detector suspects a silence of about
+// 1.24 hb, and a monitor writes its verdict about 1.5 hb after the last
+// PONG (at the second check in a row that suspects it); a jittery or lossy
+// link widens the deviation, and the delay, on its own.
 func defaultPhi(hb time.Duration) phi.Config {
-	return phi.Config{Interval: hb, WindowSize: 30, MinStdDev: hb / 20, AcceptablePause: hb / 10, WarmUp: 8}
+	return phi.Config{Interval: hb, WindowSize: 30, MinStdDev: hb / 40, AcceptablePause: hb / 10, WarmUp: 8}
 }
