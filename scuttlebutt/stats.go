@@ -71,6 +71,9 @@ type Stats struct {
 	// Pushes counts messages that carried a fresh local write to a peer at
 	// once, before the next round.
 	Pushes uint64
+	// Forwards counts messages that passed news on at once: another
+	// node's delta this node had just applied, or a monitor's verdict.
+	Forwards uint64
 	// QuietRounds counts rounds that opened no exchange because nothing
 	// had changed for a while.
 	QuietRounds uint64
@@ -206,6 +209,7 @@ func (n *Node) Stats() Stats {
 		ExchangesNeither:   cs.ExchangesNeither,
 		Walks:              cs.Walks,
 		Pushes:             cs.Pushes,
+		Forwards:           cs.Forwards,
 		QuietRounds:        cs.QuietRounds,
 		StoreErrors:        cs.StoreErrors,
 		GenerationBumps:    cs.GenerationBumps,

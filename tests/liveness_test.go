@@ -155,10 +155,18 @@ func TestWriteSpreadsInNetworkHops(t *testing.T) {
 		_, ok := c.RunRounds(120, c.AllKnowAll)
 		require.True(t, ok, "membership converges")
 		c.RunRounds(40, func() bool { return false })
+		forwards := func() (n uint64) {
+			for _, nd := range c.Nodes {
+				n += nd.Stats().Forwards
+			}
+			return n
+		}
+		before := forwards()
 		start = c.Net.Now()
 		require.NoError(t, c.Nodes[1].UpdateLocal("news", "x"))
 		c.RunRounds(20, func() bool { return len(got) == 99 })
 		require.Len(t, got, 99, "every other node gets the write")
+		require.GreaterOrEqual(t, forwards()-before, uint64(3*98), "every receiver passed it on, to 3 peers or more")
 		var last time.Duration
 		for _, d := range got {
 			last = max(last, d)

@@ -350,10 +350,10 @@ func detail(d sums, obs *observer, suspectEvents int64, nodeSecs float64) string
 		quiet = 100 * float64(d.quiet) / float64(d.rounds)
 	}
 	return fmt.Sprintf("rounds/node/s %.2f (%.0f%% quiet); delivered B/node/s %.1f = header %.1f + digest %.1f + deltas %.1f + liveness %.1f; "+
-		"datagrams/node/s %s; exchanges equal %d, differ %d; walks %d; deltas applied %d; pushes %d; pings %d, pongs %d; "+
+		"datagrams/node/s %s; exchanges equal %d, differ %d; walks %d; deltas applied %d; pushes %d, forwards %d; pings %d, pongs %d; "+
 		"verdicts written %d, suspect events %d, refutations %d; %d undecodable, %d mis-sized",
 		per(d.rounds), quiet, per(obs.bytes), per(sp.header), per(sp.digest), per(sp.deltas), per(sp.liveness),
-		kindsString(kinds[:]), d.equal, d.differ, d.walks, d.deltasApplied, d.pushes, d.pings, d.pongs,
+		kindsString(kinds[:]), d.equal, d.differ, d.walks, d.deltasApplied, d.pushes, d.forwards, d.pings, d.pongs,
 		d.suspicions, suspectEvents, d.refutations, obs.undecodable, obs.misSized)
 }
 
@@ -365,6 +365,7 @@ type sums struct {
 	suspicions, refutations uint64
 	equal, differ, walks    uint64
 	pushes, deltasApplied   uint64
+	forwards                uint64
 }
 
 // total sums the nodes' counters.
@@ -384,6 +385,7 @@ func total(c *sim.Cluster) sums {
 		t.differ += s.ExchangesDiffer
 		t.walks += s.Walks
 		t.pushes += s.Pushes
+		t.forwards += s.Forwards
 		t.deltasApplied += s.DeltasApplied
 	}
 	return t
@@ -398,6 +400,7 @@ func (a sums) sub(b sums) sums {
 		suspicions: a.suspicions - b.suspicions, refutations: a.refutations - b.refutations,
 		equal: a.equal - b.equal, differ: a.differ - b.differ, walks: a.walks - b.walks,
 		pushes: a.pushes - b.pushes, deltasApplied: a.deltasApplied - b.deltasApplied,
+		forwards: a.forwards - b.forwards,
 	}
 }
 

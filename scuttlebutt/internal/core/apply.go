@@ -313,6 +313,6 @@ func (c *Core) forward(d *codec.NodeDelta, sender string) {
 	}
 	for _, addr := range to {
 		c.out = append(c.out, Outgoing{To: addr, Msg: m})
-		c.stats.Pushes++
+		c.stats.Forwards++
 	}
 }

@@ -192,6 +192,8 @@ type Stats struct {
 	Walks uint64
 	// Pushes counts the messages carrying this node's fresh writes at once.
 	Pushes uint64
+	// Forwards counts the messages passing news on at once.
+	Forwards uint64
 	// QuietRounds counts the rounds that sent no SYN because the cluster
 	// was quiet.
 	QuietRounds    uint64

@@ -178,7 +178,7 @@ func (cl *sbCluster) internals() map[string]uint64 {
 			"SYN received": st.SynReceived, "SYNACK received": st.SynAckReceived, "ACK received": st.AckReceived,
 			"exchanges equal": st.ExchangesEqual, "exchanges differ": st.ExchangesDiffer, "walks": st.Walks,
 			"PINGs sent": st.PingsSent, "PONGs received": st.PongsReceived,
-			"deltas applied": st.DeltasApplied, "pushes": st.Pushes,
+			"deltas applied": st.DeltasApplied, "pushes": st.Pushes, "forwards": st.Forwards,
 			"verdicts written": st.Suspicions, "refutations": st.Refutations,
 			"messages sent": st.MessagesSent, "bytes sent": st.BytesSent,
 		} {
