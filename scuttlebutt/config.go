@@ -93,8 +93,9 @@ type Config struct {
 	// a build that reads it.
 	FlowControl bool
 	// DisablePush turns off the push of each local write to Fanout peers
-	// at once: writes then spread by the gossip rounds alone, as in the
-	// paper's model (see examples/paper).
+	// at once, and the passing on of news a node has just applied: writes
+	// then spread by the gossip rounds alone, as in the paper's model (see
+	// examples/paper). Monitors' verdicts are still passed on at once.
 	DisablePush bool
 	// DisableQuiet turns off quiet rounds: every round gossips with
 	// Fanout peers even when nothing changed for a while.

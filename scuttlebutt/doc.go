@@ -109,7 +109,7 @@
 // applies news passes it on once, at once, to Fanout peers and to its ring
 // successors (one delta a round at most, verdicts always), so a write
 // reaches a quiet cluster in a few network hops; Config.DisablePush turns
-// both off. Pushes go only to addresses the anti-amplification rule lets
+// both off (verdicts are still passed on). Pushes go only to addresses the anti-amplification rule lets
 // this node send deltas to. A node that saw nothing change for 4 rounds gossips
 // with one peer every 4 rounds, until anything changes (Config.DisableQuiet
 // turns that off); the monitors' PINGs below compare hashes meanwhile (if any two

@@ -5,7 +5,12 @@
 //	go run ./examples/simulation -nodes 200 -loss 0.1 -seed 7
 //
 // It joins the nodes, then changes one node's state and prints, round by
-// round, how many nodes have seen the change: the epidemic curve.
+// round, how many nodes have seen the change. With the defaults the owner
+// pushes the write at once and every node passes it on once, so it arrives
+// everywhere within the first round; -push=false turns both off and shows
+// anti-entropy alone: the epidemic curve of the paper.
+//
+//	go run ./examples/simulation -push=false
 package main
 
 import (
@@ -16,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scuttlebutt-go/scuttlebutt/scuttlebutt"
 	"github.com/scuttlebutt-go/scuttlebutt/scuttlebutt/sim"
 	"github.com/scuttlebutt-go/scuttlebutt/transport/mem"
 )
@@ -25,6 +31,7 @@ func main() {
 	fanout := flag.Int("fanout", 3, "peers per gossip round")
 	loss := flag.Float64("loss", 0, "datagram loss probability")
 	seed := flag.Int64("seed", 1, "seed of the network and the nodes")
+	push := flag.Bool("push", true, "push writes at once and pass news on (false: anti-entropy alone)")
 	flag.Parse()
 
 	c, err := sim.New(sim.Config{
@@ -32,6 +39,9 @@ func main() {
 		Seed:   *seed,
 		Fanout: *fanout,
 		Link:   mem.Link{Loss: *loss, Delay: 2 * time.Millisecond, Jitter: 10 * time.Millisecond},
+		Configure: func(_ int, b *scuttlebutt.Builder) {
+			b.DisablePush(!*push)
+		},
 	})
 	if err != nil {
 		log.Fatal(err)
