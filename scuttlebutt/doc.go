@@ -119,7 +119,8 @@
 //
 // The ring is the live members and this node, ordered by the hash of
 // their IDs; each node monitors its Monitors (default 3) successors. A
-// monitor checks them four times a HeartbeatInterval (default 1s), on a
+// monitor checks them four times a HeartbeatInterval (default 1s; at
+// least once a gossip round), on a
 // timer of its own: it sends each a PING, which carries its digest hash,
 // once an interval, and probes again at every check while a PONG is more
 // than a quarter interval late; PONGs feed the Detector (phi-accrual by

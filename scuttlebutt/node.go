@@ -150,8 +150,7 @@ func New(cfg Config) (*Node, error) {
 	// nodes started together do not gossip in lockstep.
 	first := time.Duration(cfg.Rand.Int64N(int64(cfg.GossipInterval)) + 1)
 	n.stopTimer = n.clock.AfterFunc(first, n.tick)
-	every := checkEvery(cfg.HeartbeatInterval)
-	n.stopCheck = n.clock.AfterFunc(time.Duration(cfg.Rand.Int64N(int64(every)))+1, n.check)
+	n.stopCheck = n.clock.AfterFunc(time.Duration(cfg.Rand.Int64N(int64(checkEvery(&cfg))))+1, n.check)
 	n.mu.Unlock()
 	return n, nil
 }
@@ -266,11 +265,16 @@ func (n *Node) tick() {
 	n.deliver()
 }
 
-// checkEvery is the period of the liveness checks: four a heartbeat.
-func checkEvery(hb time.Duration) time.Duration { return max(hb/4, 1) }
+// checkEvery is the period of the liveness checks: four a heartbeat, and
+// at least one a gossip round (a new watched node is pinged soon even when
+// heartbeats are minutes apart).
+func checkEvery(cfg *Config) time.Duration {
+	return max(min(cfg.HeartbeatInterval/4, cfg.GossipInterval), 1)
+}
 
 // check runs the liveness checks (PINGs, verdicts) and schedules the next.
-// They run on a timer of their own, four times a heartbeat interval, so a
+// They run on a timer of their own, four times a heartbeat interval (at
+// least once a gossip round), so a
 // failure is noticed soon after the detector suspects it, whatever the
 // gossip interval.
 func (n *Node) check() {
@@ -281,7 +285,7 @@ func (n *Node) check() {
 	}
 	n.core.CheckLiveness(n.clock.Now())
 	out := n.takeReady()
-	n.stopCheck = n.clock.AfterFunc(checkEvery(n.cfg.HeartbeatInterval), n.check)
+	n.stopCheck = n.clock.AfterFunc(checkEvery(&n.cfg), n.check)
 	n.mu.Unlock()
 	n.send(out)
 	n.deliver()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/scuttlebutt-go/scuttlebutt/scuttlebutt"
 	"github.com/scuttlebutt-go/scuttlebutt/scuttlebutt/sim"
 )
 
@@ -38,9 +39,12 @@ func TestLargeThousandNodesConverge(t *testing.T) {
 }
 
 // spreadRounds measures, for one cluster, the rounds one update takes to
-// reach every node once membership has converged.
-func spreadRounds(t *testing.T, n, fanout int, seed int64) int {
-	c, err := sim.New(sim.Config{Nodes: n, Seed: seed, Fanout: fanout})
+// reach every node once membership has converged: with the defaults (the
+// write pushed, and news passed on), or, with push false, by anti-entropy
+// alone (DisablePush).
+func spreadRounds(t *testing.T, n, fanout int, seed int64, push bool) int {
+	c, err := sim.New(sim.Config{Nodes: n, Seed: seed, Fanout: fanout,
+		Configure: func(_ int, b *scuttlebutt.Builder) { b.DisablePush(!push) }})
 	require.NoError(t, err)
 	defer c.Close()
 	require.NoError(t, c.JoinAll())
@@ -62,16 +66,18 @@ func TestLargeSpreadTable(t *testing.T) {
 		t.Skip("pass -spread-seeds N to measure")
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n| N | fanout | median rounds | worst rounds | log3(N)+log2(ln N) |\n|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "\n| N | fanout | median rounds | worst rounds | anti-entropy alone: median | worst | log3(N)+log2(ln N) |\n|---|---|---|---|---|---|---|\n")
 	for _, n := range []int{16, 128, 1000} {
 		for _, fanout := range []int{1, 3} {
-			var rs []int
+			var rs, ae []int
 			for seed := range *spreadSeeds {
-				rs = append(rs, spreadRounds(t, n, fanout, int64(seed)))
+				rs = append(rs, spreadRounds(t, n, fanout, int64(seed), true))
+				ae = append(ae, spreadRounds(t, n, fanout, int64(seed), false))
 			}
 			slices.Sort(rs)
+			slices.Sort(ae)
 			theory := math.Log(float64(n))/math.Log(3) + math.Log2(math.Log(float64(n)))
-			fmt.Fprintf(&b, "| %d | %d | %d | %d | %.2f |\n", n, fanout, rs[len(rs)/2], rs[len(rs)-1], theory)
+			fmt.Fprintf(&b, "| %d | %d | %d | %d | %d | %d | %.2f |\n", n, fanout, rs[len(rs)/2], rs[len(rs)-1], ae[len(ae)/2], ae[len(ae)-1], theory)
 		}
 	}
 	t.Log(b.String())

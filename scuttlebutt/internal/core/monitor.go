@@ -101,8 +101,9 @@ func newMonitor() monitor {
 // CheckLiveness runs the monitor's part of the protocol at now: choose the
 // watched nodes, ping those due, and write or retract verdicts. The Node
 // calls it every HeartbeatInterval/4 (checksPerInterval times an
-// interval), on a timer of its own: a failure is noticed a quarter of an
-// interval after the detector suspects it, not at the next gossip round.
+// interval; once a round if a gossip round is shorter), on a timer of its
+// own: a failure is noticed a quarter of an interval after the detector
+// suspects it, not at the next gossip round.
 func (c *Core) CheckLiveness(now time.Time) {
 	c.now = now
 	c.retarget(now)
