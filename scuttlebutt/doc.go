@@ -109,9 +109,11 @@
 // applies news passes it on once, at once, to Fanout peers and to its ring
 // successors (one delta a round at most, verdicts always), so a write
 // reaches a quiet cluster in a few network hops; Config.DisablePush turns
-// both off (verdicts are still passed on). Pushes go only to addresses the anti-amplification rule lets
-// this node send deltas to. A node that saw nothing change for 4 rounds gossips
-// with one peer every 4 rounds, until anything changes (Config.DisableQuiet
+// both off (verdicts are still passed on). Their random peers are
+// addresses the anti-amplification rule lets this node send deltas to,
+// seeds excepted (every node may send to them, so they would be picked by
+// all). A node that saw nothing change for 4 rounds gossips with one peer
+// every 4 rounds, until anything changes (Config.DisableQuiet
 // turns that off); the monitors' PINGs below compare hashes meanwhile (if any two
 // nodes differ, two ring neighbours differ).
 //

@@ -176,3 +176,38 @@ func TestWriteSpreadsInNetworkHops(t *testing.T) {
 		c.Close()
 	}
 }
+
+// TestForwardsMakeNoHotSpot: 500 nodes that all joined through node 0, so
+// that node 0's address is validated everywhere and few others are yet.
+// One write reaches every node within 50 ms, and no node receives more
+// than 25 datagrams meanwhile (the median is about 6): pushes and forwards
+// pick their random peers among validated addresses other than the seeds.
+func TestForwardsMakeNoHotSpot(t *testing.T) {
+	counting := false
+	recv := map[string]int{}
+	c, err := sim.New(sim.Config{Nodes: 500, Seed: 3, GossipInterval: 500 * time.Millisecond,
+		OnDeliver: func(_, to string, _ []byte) {
+			if counting {
+				recv[to]++
+			}
+		}})
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	require.NoError(t, c.JoinAll())
+	_, ok := c.RunRounds(300, c.AllKnowAll)
+	require.True(t, ok, "membership converges")
+	c.RunRounds(2, func() bool { return false })
+	counting = true
+	require.NoError(t, c.Nodes[7].UpdateLocal("x", "y"))
+	c.Net.Advance(50 * time.Millisecond)
+	counting = false
+	require.Equal(t, 500, c.Count(7, "x", "y"), "every node has the write")
+	most, at := 0, ""
+	for to, n := range recv {
+		if n > most {
+			most, at = n, to
+		}
+	}
+	t.Logf("most datagrams to one node: %d (%s)", most, at)
+	require.LessOrEqual(t, most, 25, "%s is a hot spot", at)
+}

@@ -305,7 +305,7 @@ func (c *Core) forward(d *codec.NodeDelta, sender string) {
 		return
 	}
 	skip := func(m *member) bool { return m.id == sender || m.id == d.ID }
-	to := c.randomReachable(c.cfg.Fanout, skip)
+	to := c.spreadPeers(c.cfg.Fanout, skip)
 	for _, id := range c.successors() {
 		if m := c.members[id]; m != nil && m.addr != "" && !skip(m) && !slices.Contains(to, m.addr) {
 			to = append(to, m.addr)

@@ -180,6 +180,22 @@ func (c *Core) randomReachable(k int, skip func(*member) bool) []string {
 	return to
 }
 
+// spreadPeers picks the random peers of a push or a forward: up to k
+// reachable live members that skip does not exclude, other than seeds
+// unless no other is reachable. Seeds are reachable from every node (the
+// user vouched for them), so picks among reachable peers would favour them
+// and make them hot spots while few other addresses are validated; they
+// hear news from their ring predecessors like any node.
+func (c *Core) spreadPeers(k int, skip func(*member) bool) []string {
+	to := c.randomReachable(k, func(m *member) bool {
+		return contains(c.seeds, m.addr) || skip != nil && skip(m)
+	})
+	if len(to) == 0 {
+		to = c.randomReachable(k, skip)
+	}
+	return to
+}
+
 // pingMessage is the PING this node sends the nodes it watches.
 func (c *Core) pingMessage() *codec.Message {
 	return &codec.Message{Kind: codec.KindPing, From: c.cfg.ID, Hash: c.rootHash()}
@@ -236,7 +252,7 @@ func (c *Core) pushWrites() {
 		return
 	}
 	msg := &codec.Message{Kind: codec.KindAck, From: c.cfg.ID, Deltas: deltas}
-	for _, to := range c.randomReachable(c.cfg.Fanout, nil) {
+	for _, to := range c.spreadPeers(c.cfg.Fanout, nil) {
 		c.out = append(c.out, Outgoing{To: to, Msg: msg})
 		c.stats.Pushes++
 	}
