@@ -250,19 +250,11 @@ func (n *Node) takeReady() []core.Outgoing {
 
 // tick runs one gossip round and schedules the next.
 func (n *Node) tick() {
-	n.mu.Lock()
-	if n.closed {
-		n.mu.Unlock()
-		return
-	}
-	n.core.Tick(n.clock.Now())
-	out := n.takeReady()
-	iv := n.cfg.GossipInterval
-	jitter := time.Duration(n.cfg.Rand.Int64N(int64(iv)/5+1)) - iv/10
-	n.stopTimer = n.clock.AfterFunc(iv+jitter, n.tick)
-	n.mu.Unlock()
-	n.send(out)
-	n.deliver()
+	n.onTimer(n.core.Tick, func() {
+		iv := n.cfg.GossipInterval
+		jitter := time.Duration(n.cfg.Rand.Int64N(int64(iv)/5+1)) - iv/10
+		n.stopTimer = n.clock.AfterFunc(iv+jitter, n.tick)
+	})
 }
 
 // checkEvery is the period of the liveness checks: four a heartbeat, and
@@ -274,18 +266,26 @@ func checkEvery(cfg *Config) time.Duration {
 
 // check runs the liveness checks (PINGs, verdicts) and schedules the next.
 // They run on a timer of their own, four times a heartbeat interval (at
-// least once a gossip round), so a
-// failure is noticed soon after the detector suspects it, whatever the
-// gossip interval.
+// least once a gossip round), so a failure is noticed soon after the
+// detector suspects it, whatever the gossip interval.
 func (n *Node) check() {
+	n.onTimer(n.core.CheckLiveness, func() {
+		n.stopCheck = n.clock.AfterFunc(checkEvery(&n.cfg), n.check)
+	})
+}
+
+// onTimer runs a timer's work on the core, then next (which schedules the
+// timer again), both under the lock unless the Node is closed; then it
+// sends what the core queued and delivers the events.
+func (n *Node) onTimer(step func(now time.Time), next func()) {
 	n.mu.Lock()
 	if n.closed {
 		n.mu.Unlock()
 		return
 	}
-	n.core.CheckLiveness(n.clock.Now())
+	step(n.clock.Now())
 	out := n.takeReady()
-	n.stopCheck = n.clock.AfterFunc(checkEvery(&n.cfg), n.check)
+	next()
 	n.mu.Unlock()
 	n.send(out)
 	n.deliver()
