@@ -109,10 +109,10 @@ func detectionCluster(t *testing.T, n int, seed int64, threshold float64) (*sim.
 	})
 }
 
-// detectionTimes crashes node victim and returns, per other node, the
-// virtual seconds until it suspected the victim.
-func detectionTimes(t *testing.T, c *sim.Cluster, log *eventLog, victim int) []float64 {
-	c.RunRounds(60, func() bool { return false }) // let the detectors learn
+// detectionTimes lets settle rounds pass, crashes node victim and returns,
+// per other node, the virtual seconds until it suspected the victim.
+func detectionTimes(t *testing.T, c *sim.Cluster, log *eventLog, victim, settle int) []float64 {
+	c.RunRounds(settle, func() bool { return false }) // let the detectors learn
 	crash := c.Net.Now()
 	require.NoError(t, c.Nodes[victim].Close())
 	first := map[int]time.Time{}
@@ -157,7 +157,7 @@ func crashDetection(t *testing.T, seeds int64) {
 		var all []float64
 		for seed := range seeds {
 			c, log := detectionCluster(t, 100, 10+seed, th)
-			all = append(all, detectionTimes(t, c, log, 42)...)
+			all = append(all, detectionTimes(t, c, log, 42, 60)...)
 			c.Close()
 		}
 		slices.Sort(all)

@@ -99,33 +99,14 @@ func TestLostDeltaRepairedInAQuietCluster(t *testing.T) {
 // ring successors, so no node waits for a gossip round to hear it.
 func TestDetectionSoonAfterJoin(t *testing.T) {
 	for _, victim := range []int{7, 42, 99} {
-		log := &eventLog{}
-		c, err := sim.New(sim.Config{Nodes: 100, Seed: int64(victim), GossipInterval: 500 * time.Millisecond,
-			Link: mem.Link{Delay: 100 * time.Microsecond}, Configure: log.configure(0)})
-		require.NoError(t, err)
-		log.net = c.Net
-		require.NoError(t, c.JoinAll())
-		_, ok := c.RunRounds(120, c.AllKnowAll)
-		require.True(t, ok, "membership converges")
-		c.RunRounds(20, func() bool { return false })
-		crash := c.Net.Now()
-		require.NoError(t, c.Nodes[victim].Close())
-		first := map[int]time.Duration{}
-		c.RunRounds(20, func() bool {
-			for _, e := range log.all() {
-				if _, ok := first[e.observer]; !ok && e.Kind == scuttlebutt.EventSuspect && e.Node == sim.ID(victim) && e.at.After(crash) {
-					first[e.observer] = e.at.Sub(crash)
-				}
-			}
-			return len(first) == len(c.Nodes)-1
+		c, log := lifecycleCluster(t, 100, int64(victim), 0, func(cfg *sim.Config) {
+			cfg.GossipInterval = 500 * time.Millisecond
+			cfg.Link = mem.Link{Delay: 100 * time.Microsecond}
 		})
-		require.Len(t, first, len(c.Nodes)-1, "every live node suspects node %d", victim)
-		var last time.Duration
-		for _, d := range first {
-			last = max(last, d)
-		}
-		t.Logf("victim %d: last node suspects it after %v", victim, last)
-		require.LessOrEqual(t, last, 2*time.Second, "victim %d", victim)
+		times := detectionTimes(t, c, log, victim, 20)
+		last := times[len(times)-1]
+		t.Logf("victim %d: last node suspects it after %.2f s", victim, last)
+		require.LessOrEqual(t, last, 2.0, "victim %d", victim)
 		c.Close()
 	}
 }
