@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scuttlebutt-go/scuttlebutt/codec"
 	"github.com/scuttlebutt-go/scuttlebutt/store"
 )
 
@@ -115,7 +116,10 @@ func (c *Core) CheckLiveness(now time.Time) {
 	}
 	iv := c.cfg.HeartbeatInterval
 	check := iv / checksPerInterval
-	ping := c.pingMessage()
+	// The PING, with the hash as of the start of the check, is built once
+	// if any is due.
+	hash := c.rootHash()
+	var ping *codec.Message
 	for _, id := range c.sortedTargets() {
 		w := c.mon.targets[id]
 		m := c.members[id]
@@ -150,6 +154,9 @@ func (c *Core) CheckLiveness(now time.Time) {
 			w.suspectChecks = 0
 		}
 		if probe && m.addr != "" {
+			if ping == nil {
+				ping = c.pingMessage(hash)
+			}
 			w.lastPing = now
 			c.stats.PingsSent++
 			c.out = append(c.out, Outgoing{To: m.addr, Msg: ping})

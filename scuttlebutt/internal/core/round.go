@@ -196,9 +196,10 @@ func (c *Core) spreadPeers(k int, skip func(*member) bool) []string {
 	return to
 }
 
-// pingMessage is the PING this node sends the nodes it watches.
-func (c *Core) pingMessage() *codec.Message {
-	return &codec.Message{Kind: codec.KindPing, From: c.cfg.ID, Hash: c.rootHash()}
+// pingMessage is the PING this node sends the nodes it watches, with its
+// digest hash.
+func (c *Core) pingMessage(hash uint64) *codec.Message {
+	return &codec.Message{Kind: codec.KindPing, From: c.cfg.ID, Hash: hash}
 }
 
 func (c *Core) swapAlive(i, j int) {
